@@ -1,0 +1,114 @@
+//! The keys of `config/messages.toml`: every UI string imlaws shows.
+
+use crate::rules::{Outlook, Positioning, Verdict};
+
+macro_rules! messages {
+    ($($variant:ident = $key:literal),+ $(,)?) => {
+        /// One UI string, by its key in `messages.toml`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg { $($variant),+ }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$variant),+];
+            pub fn key(self) -> &'static str {
+                match self { $(Msg::$variant => $key),+ }
+            }
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+
+messages! {
+    PositioningNationalChat = "positioning.national-chat",
+    PositioningEnterpriseCampus = "positioning.enterprise-campus",
+    PositioningSubculture = "positioning.subculture",
+    PositioningInterestCommunity = "positioning.interest-community",
+    PositioningTool = "positioning.tool",
+    PositioningToolWithChat = "positioning.tool-with-chat",
+    OutlookFavorable = "outlook.favorable",
+    OutlookConditional = "outlook.conditional",
+    OutlookUnfavorable = "outlook.unfavorable",
+    VerdictHolds = "verdict.holds",
+    VerdictViolated = "verdict.violated",
+    VerdictNotApplicable = "verdict.not-applicable",
+    RuleLaw = "rule.law",
+    RuleCorollary = "rule.corollary",
+    TitleAssess = "title.assess",
+    TitlePrimary = "title.primary",
+    HeadingReasoning = "heading.reasoning",
+    HeadingAdvice = "heading.advice",
+    HeadingProfile = "heading.profile",
+    HeadingCases = "heading.cases",
+    HeadingInsight = "heading.insight",
+    HeadingCorollaries = "heading.corollaries",
+    HeadingDerived = "heading.derived",
+    HeadingTable = "heading.table",
+    HeadingAssessed = "heading.assessed",
+    HeadingIllustrates = "heading.illustrates",
+    HeadingOutcome = "heading.outcome",
+    HeadingAnalysis = "heading.analysis",
+    HeadingRecognised = "heading.recognised",
+    ProfileAssumed = "profile.assumed",
+    ProfileFixed = "profile.fixed",
+    FooterSource = "footer.source",
+    HelpTitle = "help.title",
+    HelpBody = "help.body",
+    HelpCommands = "help.commands",
+    HelpExample = "help.example",
+    ErrorUnknownCode = "error.unknown-code",
+    ErrorMissingField = "error.missing-field",
+    ErrorDuplicateOption = "error.duplicate-option",
+    ErrorUnknownOption = "error.unknown-option",
+    ErrorLawRange = "error.law-range",
+    ErrorCorollaryRange = "error.corollary-range",
+    ErrorNotANumber = "error.not-a-number",
+    ErrorMissingNumber = "error.missing-number",
+    ErrorUnknownProduct = "error.unknown-product",
+    ErrorDidYouMean = "error.did-you-mean",
+    ErrorProductList = "error.product-list",
+    ErrorMissingName = "error.missing-name",
+    ErrorUnknownCommand = "error.unknown-command",
+    ErrorUnclosedQuote = "error.unclosed-quote",
+    ErrorStrayText = "error.stray-text",
+    ErrorEmptyQuestion = "error.empty-question",
+    ErrorTooLong = "error.too-long",
+    ErrorOffTopic = "error.off-topic",
+    ErrorNeedFields = "error.need-fields",
+    ErrorNeedExample = "error.need-example",
+    ErrorListAnd = "error.list-and",
+}
+
+impl From<Positioning> for Msg {
+    fn from(p: Positioning) -> Msg {
+        match p {
+            Positioning::NationalChat => Msg::PositioningNationalChat,
+            Positioning::EnterpriseCampus => Msg::PositioningEnterpriseCampus,
+            Positioning::Subculture => Msg::PositioningSubculture,
+            Positioning::InterestCommunity => Msg::PositioningInterestCommunity,
+            Positioning::Tool => Msg::PositioningTool,
+            Positioning::ToolWithChat => Msg::PositioningToolWithChat,
+        }
+    }
+}
+
+impl From<Outlook> for Msg {
+    fn from(o: Outlook) -> Msg {
+        match o {
+            Outlook::Favorable => Msg::OutlookFavorable,
+            Outlook::Conditional => Msg::OutlookConditional,
+            Outlook::Unfavorable => Msg::OutlookUnfavorable,
+        }
+    }
+}
+
+impl From<Verdict> for Msg {
+    fn from(v: Verdict) -> Msg {
+        match v {
+            Verdict::Holds => Msg::VerdictHolds,
+            Verdict::Violated => Msg::VerdictViolated,
+            Verdict::NotApplicable => Msg::VerdictNotApplicable,
+        }
+    }
+}

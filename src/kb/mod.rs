@@ -1,0 +1,353 @@
+//! The knowledge base: TOML in `config/`, compiled in as the default, loadable from a
+//! folder, and validated before use. Loading happens in two phases (cargo-deny's
+//! habit): raw serde structs that remember where each value stood, then a checked
+//! [`Kb`] in which every id resolves and every text exists in both languages.
+
+mod messages;
+mod raw;
+
+pub use messages::Msg;
+
+use crate::lang::{Lang, Text};
+use crate::profile::{Field, FieldSet, Profile};
+use crate::rules::{Outcome, Reason, RuleId};
+use std::fmt;
+use std::path::Path;
+
+/// The files of a knowledge base, in load order.
+pub const FILES: [&str; 8] = [
+    "source.toml",
+    "profile.toml",
+    "messages.toml",
+    "rules.toml",
+    "outcomes.toml",
+    "reasons.toml",
+    "products.toml",
+    "douyin.toml",
+];
+
+const BUILTIN: [&str; 8] = [
+    include_str!("../../config/source.toml"),
+    include_str!("../../config/profile.toml"),
+    include_str!("../../config/messages.toml"),
+    include_str!("../../config/rules.toml"),
+    include_str!("../../config/outcomes.toml"),
+    include_str!("../../config/reasons.toml"),
+    include_str!("../../config/products.toml"),
+    include_str!("../../config/douyin.toml"),
+];
+
+/// What is wrong with a knowledge-base file, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct KbError {
+    pub file: String,
+    /// 1-based; `None` when the whole file is at fault (missing, unreadable).
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl fmt::Display for KbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.reason),
+            None => write!(f, "{}: {}", self.file, self.reason),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub title: Text,
+    pub author: String,
+    pub account: String,
+    pub date: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CodeInfo {
+    pub label: Text,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldInfo {
+    pub label: Text,
+    pub codes: Vec<CodeInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: RuleId,
+    pub title: Text,
+    pub statement: Text,
+    pub excerpt: Text,
+    pub cases: Vec<Text>,
+    pub advice: Vec<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutcomeText {
+    pub summary: Text,
+    pub advice: Vec<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    pub name: Text,
+    pub aliases: Vec<String>,
+    /// The article's table row.
+    pub row: Text,
+    pub profile: Profile,
+    /// Fields the product's entry does not give (filled with defaults).
+    pub assumed: FieldSet,
+    pub note: Option<Text>,
+    /// The rule the article uses the product to illustrate.
+    pub rule: RuleId,
+    pub outcome: Option<Text>,
+}
+
+impl Product {
+    /// "WeChat (微信)", or just the name where both languages agree.
+    pub fn display_name(&self, lang: Lang) -> String {
+        let (first, second) = match lang {
+            Lang::En => (&self.name.en, &self.name.zh),
+            Lang::Zh => (&self.name.zh, &self.name.en),
+        };
+        if first == second {
+            first.clone()
+        } else {
+            format!("{first} ({second})")
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Douyin {
+    pub premise: Text,
+    pub steps: Vec<(RuleId, Text)>,
+    pub conclusion: Text,
+    pub advice: Vec<Text>,
+}
+
+/// A checked knowledge base.
+#[derive(Debug, Clone)]
+pub struct Kb {
+    pub source: Source,
+    /// Indexed by [`Field::index`].
+    pub fields: Vec<FieldInfo>,
+    /// Indexed by [`Msg::index`].
+    messages: Vec<Text>,
+    /// In [`RuleId::ALL`] order.
+    rules: Vec<Rule>,
+    /// In [`Outcome::ALL`] order.
+    outcomes: Vec<OutcomeText>,
+    /// In [`REASON_KEYS`] order.
+    reasons: Vec<Text>,
+    pub products: Vec<Product>,
+    pub douyin: Douyin,
+}
+
+impl Kb {
+    /// The knowledge base compiled into the binary.
+    pub fn builtin() -> Result<Kb, KbError> {
+        let files: Vec<(String, &str)> = FILES
+            .iter()
+            .zip(BUILTIN)
+            .map(|(name, text)| (format!("config/{name} (built in)"), text))
+            .collect();
+        Kb::parse(&files)
+    }
+
+    /// Load `dir/source.toml`, `dir/rules.toml`, … (every file in [`FILES`]).
+    pub fn from_dir(dir: &Path) -> Result<Kb, KbError> {
+        let mut files = Vec::with_capacity(FILES.len());
+        for name in FILES {
+            let path = dir.join(name);
+            let text = std::fs::read_to_string(&path).map_err(|e| KbError {
+                file: path.display().to_string(),
+                line: None,
+                reason: format!("cannot read it: {e}"),
+            })?;
+            files.push((path.display().to_string(), text));
+        }
+        let borrowed: Vec<(String, &str)> =
+            files.iter().map(|(n, t)| (n.clone(), t.as_str())).collect();
+        Kb::parse(&borrowed)
+    }
+
+    /// Parse and check a knowledge base given as `(file label, contents)` in [`FILES`] order.
+    pub fn parse(files: &[(String, &str)]) -> Result<Kb, KbError> {
+        raw::load(files)
+    }
+
+    pub fn msg(&self, m: Msg, lang: Lang) -> &str {
+        self.messages[m.index()].get(lang)
+    }
+
+    pub fn rule(&self, id: RuleId) -> &Rule {
+        &self.rules[id as usize]
+    }
+
+    pub fn outcome(&self, o: Outcome) -> &OutcomeText {
+        &self.outcomes[o as usize]
+    }
+
+    pub fn reason(&self, r: Reason) -> &Text {
+        &self.reasons[r.index()]
+    }
+
+    /// The label of a field ("identity", "身份").
+    pub fn field_label(&self, field: Field, lang: Lang) -> &str {
+        self.fields[field.index()].label.get(lang)
+    }
+
+    /// The label of a field's code ("anonymous", "匿名").
+    pub fn code_label(&self, field: Field, index: usize, lang: Lang) -> &str {
+        self.fields[field.index()].codes[index].label.get(lang)
+    }
+
+    /// "Law 3", "推论5".
+    pub fn rule_label(&self, id: RuleId, lang: Lang) -> String {
+        let m = if id.is_law() {
+            Msg::RuleLaw
+        } else {
+            Msg::RuleCorollary
+        };
+        crate::lang::fill(self.msg(m, lang), &[("n", &id.number().to_string())])
+    }
+
+    /// Resolve what a user typed for a field: a code, or an alias (case-insensitive).
+    pub fn resolve_code(&self, field: Field, value: &str) -> Option<usize> {
+        let v = value.trim();
+        if let Some(i) = field.codes().iter().position(|c| c.eq_ignore_ascii_case(v)) {
+            return Some(i);
+        }
+        let lower = v.to_lowercase();
+        self.fields[field.index()]
+            .codes
+            .iter()
+            .position(|c| c.aliases.iter().any(|a| a.to_lowercase() == lower))
+    }
+
+    /// Find a product by English or Chinese name or alias, ignoring case and spaces.
+    pub fn product(&self, name: &str) -> Option<&Product> {
+        let key = normalize(name);
+        if key.is_empty() {
+            return None;
+        }
+        self.products
+            .iter()
+            .find(|p| names_of(p).any(|n| normalize(n) == key))
+    }
+
+    /// Products whose names start with, contain, or nearly match `partial`, best first.
+    pub fn suggest_products(&self, partial: &str, limit: usize) -> Vec<&Product> {
+        let key = normalize(partial);
+        let mut scored: Vec<(u32, usize, &Product)> = self
+            .products
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let score = names_of(p)
+                    .filter_map(|n| match_score(&key, &normalize(n)))
+                    .min()?;
+                Some((score, i, p))
+            })
+            .collect();
+        scored.sort_by_key(|(score, i, _)| (*score, *i));
+        scored.into_iter().take(limit).map(|(_, _, p)| p).collect()
+    }
+
+    /// Close misspellings of a product name (for "did you mean").
+    pub fn near_products(&self, name: &str) -> Vec<&Product> {
+        let key = normalize(name);
+        if key.is_empty() {
+            return Vec::new();
+        }
+        self.suggest_products(name, 3)
+            .into_iter()
+            .filter(|p| {
+                names_of(p).any(|n| {
+                    let n = normalize(n);
+                    n.contains(&key) || key.contains(&n) || close(&key, &n)
+                })
+            })
+            .collect()
+    }
+}
+
+fn names_of(p: &Product) -> impl Iterator<Item = &str> {
+    [p.name.en.as_str(), p.name.zh.as_str()]
+        .into_iter()
+        .chain(p.aliases.iter().map(String::as_str))
+}
+
+/// Lower case, without spaces and punctuation.
+pub(crate) fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Lower is better; `None` when the name does not match at all. An empty `key` matches
+/// everything equally (autocomplete before the user types).
+fn match_score(key: &str, name: &str) -> Option<u32> {
+    if key.is_empty() {
+        return Some(3);
+    }
+    if name == key {
+        Some(0)
+    } else if name.starts_with(key) {
+        Some(1)
+    } else if name.contains(key) {
+        Some(2)
+    } else if close(key, name) {
+        Some(4 + edit_distance(key, name) as u32)
+    } else {
+        None
+    }
+}
+
+fn close(a: &str, b: &str) -> bool {
+    let len = a.chars().count().max(b.chars().count());
+    let allowed = if len <= 3 { 1 } else { len.div_ceil(3) };
+    edit_distance(a, b) <= allowed
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_works() {
+        assert_eq!(edit_distance("wechat", "wechta"), 2);
+        assert_eq!(edit_distance("momo", "momo"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn builtin_loads() {
+        let kb = Kb::builtin().unwrap();
+        assert_eq!(kb.products.len(), 27);
+        assert_eq!(kb.rule(RuleId::Corollary5).id, RuleId::Corollary5);
+        assert_eq!(kb.reasons.len(), crate::rules::REASON_KEYS.len());
+    }
+}

@@ -1,0 +1,644 @@
+//! Phase one and two of loading: raw serde structs that keep their spans, then checks
+//! that turn them into a [`Kb`] or a [`KbError`] naming the file, line and fault.
+
+use super::*;
+use crate::lang::placeholders;
+use crate::profile::ProfileInput;
+use crate::rules::{self, REASON_KEYS};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    en: Option<Spanned<String>>,
+    zh: Option<Spanned<String>>,
+}
+
+/// Dotted keys (`title.en = …`) carry no span of their own, so a text's position is
+/// taken from its strings, or from the item it belongs to.
+type SText = RawText;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    source: RawSource,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    title: SText,
+    author: Spanned<String>,
+    account: Spanned<String>,
+    date: Spanned<String>,
+    url: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    field: Vec<RawField>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    name: Spanned<String>,
+    label: SText,
+    codes: Vec<RawCode>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCode {
+    code: Spanned<String>,
+    label: SText,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessagesFile {
+    message: BTreeMap<Spanned<String>, SText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    law: Option<Spanned<String>>,
+    title: SText,
+    statement: SText,
+    excerpt: SText,
+    cases: Spanned<Vec<SText>>,
+    advice: Spanned<Vec<SText>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomesFile {
+    outcome: Vec<RawOutcome>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutcome {
+    id: Spanned<String>,
+    summary: SText,
+    advice: Spanned<Vec<SText>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonsFile {
+    reason: BTreeMap<Spanned<String>, SText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductsFile {
+    product: Vec<RawProduct>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProduct {
+    name: SText,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    row: SText,
+    profile: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
+    note: Option<SText>,
+    rule: Spanned<String>,
+    outcome: Option<SText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DouyinFile {
+    douyin: RawDouyin,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDouyin {
+    premise: SText,
+    steps: Vec<Spanned<RawStep>>,
+    conclusion: SText,
+    advice: Spanned<Vec<SText>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    rule: Spanned<String>,
+    en: Option<Spanned<String>>,
+    zh: Option<Spanned<String>>,
+}
+
+/// One file being checked: its label and text, for turning spans into lines.
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, reason: impl Into<String>) -> KbError {
+        let end = span.start.min(self.text.len());
+        let line = self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        KbError {
+            file: self.file.to_string(),
+            line: Some(line),
+            reason: reason.into(),
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, KbError> {
+        toml::from_str(self.text).map_err(|e| {
+            let reason = e.message().trim().to_string();
+            match e.span() {
+                Some(span) => self.err(span, reason),
+                None => KbError {
+                    file: self.file.to_string(),
+                    line: None,
+                    reason,
+                },
+            }
+        })
+    }
+
+    fn text(
+        &self,
+        raw: &RawText,
+        near: std::ops::Range<usize>,
+        what: &str,
+    ) -> Result<Text, KbError> {
+        let span = raw
+            .en
+            .as_ref()
+            .or(raw.zh.as_ref())
+            .map_or(near, |s| s.span());
+        let get = |lang: &str, v: &Option<Spanned<String>>| -> Result<String, KbError> {
+            match v {
+                None => Err(self.err(
+                    span.clone(),
+                    format!("{what} has no `{lang}` text; give both `en` and `zh`"),
+                )),
+                Some(s) if s.get_ref().trim().is_empty() => {
+                    Err(self.err(s.span(), format!("{what}: the `{lang}` text is empty")))
+                }
+                Some(s) => Ok(s.get_ref().trim().to_string()),
+            }
+        };
+        Ok(Text {
+            en: get("en", &raw.en)?,
+            zh: get("zh", &raw.zh)?,
+        })
+    }
+
+    fn texts(
+        &self,
+        list: &Spanned<Vec<SText>>,
+        what: &str,
+        required: bool,
+    ) -> Result<Vec<Text>, KbError> {
+        if required && list.get_ref().is_empty() {
+            return Err(self.err(
+                list.span(),
+                format!("{what} is empty; give at least one entry"),
+            ));
+        }
+        list.get_ref()
+            .iter()
+            .map(|t| self.text(t, list.span(), what))
+            .collect()
+    }
+
+    fn nonempty(&self, s: &Spanned<String>, what: &str) -> Result<String, KbError> {
+        match s.get_ref().trim() {
+            "" => Err(self.err(s.span(), format!("{what} is empty"))),
+            v => Ok(v.to_string()),
+        }
+    }
+
+    fn rule_id(&self, s: &Spanned<String>) -> Result<RuleId, KbError> {
+        RuleId::from_id(s.get_ref()).ok_or_else(|| {
+            let valid: Vec<&str> = RuleId::ALL.iter().map(|r| r.id()).collect();
+            self.err(
+                s.span(),
+                format!(
+                    "unknown rule id `{}`; valid ids: {}",
+                    s.get_ref(),
+                    valid.join(", ")
+                ),
+            )
+        })
+    }
+}
+
+pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
+    if files.len() != FILES.len() {
+        return Err(KbError {
+            file: "knowledge base".into(),
+            line: None,
+            reason: format!("expected the files {}", FILES.join(", ")),
+        });
+    }
+    let ctx = |i: usize| Ctx {
+        file: &files[i].0,
+        text: files[i].1,
+    };
+    let source = load_source(&ctx(0))?;
+    let fields = load_fields(&ctx(1))?;
+    let messages = load_messages(&ctx(2))?;
+    let rules = load_rules(&ctx(3))?;
+    let outcomes = load_outcomes(&ctx(4))?;
+    let reasons = load_reasons(&ctx(5))?;
+    let products = load_products(&ctx(6))?;
+    let douyin = load_douyin(&ctx(7))?;
+    Ok(Kb {
+        source,
+        fields,
+        messages,
+        rules,
+        outcomes,
+        reasons,
+        products,
+        douyin,
+    })
+}
+
+fn load_source(c: &Ctx) -> Result<Source, KbError> {
+    let f: SourceFile = c.parse()?;
+    let s = f.source;
+    Ok(Source {
+        title: c.text(&s.title, s.author.span(), "source title")?,
+        author: c.nonempty(&s.author, "author")?,
+        account: c.nonempty(&s.account, "account")?,
+        date: c.nonempty(&s.date, "date")?,
+        url: c.nonempty(&s.url, "url")?,
+    })
+}
+
+fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
+    let f: ProfileFile = c.parse()?;
+    let mut out: Vec<Option<FieldInfo>> = vec![None; Field::ALL.len()];
+    for raw in &f.field {
+        let Some(field) = Field::from_name(raw.name.get_ref()) else {
+            let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+            return Err(c.err(
+                raw.name.span(),
+                format!(
+                    "unknown field `{}`; fields: {}",
+                    raw.name.get_ref(),
+                    valid.join(", ")
+                ),
+            ));
+        };
+        if out[field.index()].is_some() {
+            return Err(c.err(raw.name.span(), format!("field `{field}` is defined twice")));
+        }
+        let mut codes: Vec<Option<CodeInfo>> = vec![None; field.codes().len()];
+        let mut aliases_seen: HashMap<String, String> = HashMap::new();
+        for code in &raw.codes {
+            let Some(i) = field.codes().iter().position(|k| k == code.code.get_ref()) else {
+                return Err(c.err(
+                    code.code.span(),
+                    format!(
+                        "unknown {field} code `{}`; codes: {}",
+                        code.code.get_ref(),
+                        field.codes().join(", ")
+                    ),
+                ));
+            };
+            if codes[i].is_some() {
+                return Err(c.err(
+                    code.code.span(),
+                    format!("{field} code `{}` is defined twice", field.codes()[i]),
+                ));
+            }
+            let mut aliases = Vec::new();
+            for a in &code.aliases {
+                let alias = c.nonempty(a, "alias")?;
+                let key = alias.to_lowercase();
+                let other = field.codes().iter().find(|k| k.eq_ignore_ascii_case(&key));
+                if let Some(prev) = aliases_seen
+                    .get(&key)
+                    .map(String::as_str)
+                    .or(other.copied())
+                {
+                    if prev != field.codes()[i] {
+                        return Err(c.err(
+                            a.span(),
+                            format!(
+                                "alias `{alias}` of {field} `{}` already means `{prev}`",
+                                field.codes()[i]
+                            ),
+                        ));
+                    }
+                }
+                aliases_seen.insert(key, field.codes()[i].to_string());
+                aliases.push(alias);
+            }
+            codes[i] = Some(CodeInfo {
+                label: c.text(
+                    &code.label,
+                    code.code.span(),
+                    &format!("{field} `{}` label", field.codes()[i]),
+                )?,
+                aliases,
+            });
+        }
+        let codes = codes
+            .into_iter()
+            .enumerate()
+            .map(|(i, code)| {
+                code.ok_or_else(|| {
+                    c.err(
+                        raw.name.span(),
+                        format!("{field} code `{}` is missing", field.codes()[i]),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        out[field.index()] = Some(FieldInfo {
+            label: c.text(
+                &raw.label,
+                raw.name.span(),
+                &format!("field `{field}` label"),
+            )?,
+            codes,
+        });
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, f)| f.ok_or_else(|| c.err(0..0, format!("field `{}` is missing", Field::ALL[i]))))
+        .collect()
+}
+
+/// A table of keyed texts (messages, reasons) that must hold exactly `keys`.
+fn keyed(
+    c: &Ctx,
+    table: &BTreeMap<Spanned<String>, SText>,
+    keys: &[&str],
+    what: &str,
+    allowed_vars: Option<&[&str]>,
+) -> Result<Vec<Text>, KbError> {
+    let mut out: Vec<Option<Text>> = vec![None; keys.len()];
+    for (key, value) in table {
+        let Some(i) = keys.iter().position(|k| k == key.get_ref()) else {
+            return Err(c.err(key.span(), format!("unknown {what} `{}`", key.get_ref())));
+        };
+        let text = c.text(value, key.span(), &format!("{what} `{}`", key.get_ref()))?;
+        if let Some(vars) = allowed_vars {
+            for t in [&text.en, &text.zh] {
+                if let Some(bad) = placeholders(t).find(|p| !vars.contains(p)) {
+                    return Err(c.err(
+                        key.span(),
+                        format!(
+                            "{what} `{}` uses `{{{bad}}}`; placeholders: {}",
+                            key.get_ref(),
+                            vars.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        out[i] = Some(text);
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, t)| t.ok_or_else(|| c.err(0..0, format!("{what} `{}` is missing", keys[i]))))
+        .collect()
+}
+
+fn load_messages(c: &Ctx) -> Result<Vec<Text>, KbError> {
+    let f: MessagesFile = c.parse()?;
+    let keys: Vec<&str> = Msg::ALL.iter().map(|m| m.key()).collect();
+    keyed(c, &f.message, &keys, "message", None)
+}
+
+fn load_reasons(c: &Ctx) -> Result<Vec<Text>, KbError> {
+    let f: ReasonsFile = c.parse()?;
+    let vars: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+    keyed(c, &f.reason, REASON_KEYS, "reason", Some(&vars))
+}
+
+fn load_rules(c: &Ctx) -> Result<Vec<Rule>, KbError> {
+    let f: RulesFile = c.parse()?;
+    let mut out: Vec<Option<Rule>> = vec![None; RuleId::ALL.len()];
+    for raw in &f.rule {
+        let id = c.rule_id(&raw.id)?;
+        if out[id as usize].is_some() {
+            return Err(c.err(raw.id.span(), format!("rule `{id}` is defined twice")));
+        }
+        match (&raw.law, id.is_law()) {
+            (Some(law), true) => {
+                return Err(c.err(
+                    law.span(),
+                    format!("`{id}` is a law; only corollaries name a `law`"),
+                ))
+            }
+            (None, false) => {
+                return Err(c.err(
+                    raw.id.span(),
+                    format!("`{id}` must name its law (`law = \"{}\"`)", id.parent()),
+                ))
+            }
+            (Some(law), false) => {
+                let parent = c.rule_id(law)?;
+                if parent != id.parent() {
+                    return Err(c.err(
+                        law.span(),
+                        format!("`{id}` derives from `{}`, not `{parent}`", id.parent()),
+                    ));
+                }
+            }
+            (None, true) => {}
+        }
+        let what = |part: &str| format!("rule `{id}` {part}");
+        out[id as usize] = Some(Rule {
+            id,
+            title: c.text(&raw.title, raw.id.span(), &what("title"))?,
+            statement: c.text(&raw.statement, raw.id.span(), &what("statement"))?,
+            excerpt: c.text(&raw.excerpt, raw.id.span(), &what("excerpt"))?,
+            cases: c.texts(
+                &raw.cases,
+                &what("cases"),
+                !id.is_law() || id == RuleId::Law1,
+            )?,
+            advice: c.texts(&raw.advice, &what("advice"), true)?,
+        });
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, r)| r.ok_or_else(|| c.err(0..0, format!("rule `{}` is missing", RuleId::ALL[i]))))
+        .collect()
+}
+
+fn load_outcomes(c: &Ctx) -> Result<Vec<OutcomeText>, KbError> {
+    let f: OutcomesFile = c.parse()?;
+    let mut out: Vec<Option<OutcomeText>> = vec![None; Outcome::ALL.len()];
+    for raw in &f.outcome {
+        let Some(o) = Outcome::ALL
+            .iter()
+            .copied()
+            .find(|o| o.code() == raw.id.get_ref())
+        else {
+            let valid: Vec<&str> = Outcome::ALL.iter().map(|o| o.code()).collect();
+            return Err(c.err(
+                raw.id.span(),
+                format!(
+                    "unknown outcome `{}`; outcomes: {}",
+                    raw.id.get_ref(),
+                    valid.join(", ")
+                ),
+            ));
+        };
+        if out[o as usize].is_some() {
+            return Err(c.err(raw.id.span(), format!("outcome `{o}` is defined twice")));
+        }
+        out[o as usize] = Some(OutcomeText {
+            summary: c.text(
+                &raw.summary,
+                raw.id.span(),
+                &format!("outcome `{o}` summary"),
+            )?,
+            advice: c.texts(&raw.advice, &format!("outcome `{o}` advice"), true)?,
+        });
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            o.ok_or_else(|| c.err(0..0, format!("outcome `{}` is missing", Outcome::ALL[i])))
+        })
+        .collect()
+}
+
+fn load_douyin(c: &Ctx) -> Result<Douyin, KbError> {
+    let f: DouyinFile = c.parse()?;
+    let d = f.douyin;
+    let mut steps = Vec::new();
+    for step in &d.steps {
+        let s = step.get_ref();
+        let rule = c.rule_id(&s.rule)?;
+        let raw = RawText {
+            en: s.en.clone(),
+            zh: s.zh.clone(),
+        };
+        let text = c.text(&raw, step.span(), &format!("Douyin step `{rule}`"))?;
+        steps.push((rule, text));
+    }
+    Ok(Douyin {
+        premise: c.text(&d.premise, 0..0, "Douyin premise")?,
+        steps,
+        conclusion: c.text(&d.conclusion, 0..0, "Douyin conclusion")?,
+        advice: c.texts(&d.advice, "Douyin advice", true)?,
+    })
+}
+
+fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
+    let f: ProductsFile = c.parse()?;
+    let mut out = Vec::with_capacity(f.product.len());
+    let mut names: HashMap<String, String> = HashMap::new();
+    for raw in &f.product {
+        let name = c.text(&raw.name, raw.profile.span(), "product name")?;
+        let what = |part: &str| format!("product `{}` {part}", name.en);
+        let mut aliases = Vec::new();
+        for a in &raw.aliases {
+            aliases.push(c.nonempty(a, &what("alias"))?);
+        }
+        let spans = std::iter::repeat(raw.rule.span())
+            .take(2)
+            .chain(raw.aliases.iter().map(|a| a.span()));
+        for (n, span) in [&name.en, &name.zh]
+            .into_iter()
+            .chain(aliases.iter())
+            .zip(spans)
+        {
+            let key = normalize(n);
+            match names.get(&key) {
+                Some(other) if *other != name.en => {
+                    return Err(c.err(
+                        span,
+                        format!("duplicate product name `{n}` (also `{other}`)"),
+                    ));
+                }
+                _ => {
+                    names.insert(key, name.en.clone());
+                }
+            }
+        }
+        let mut input = ProfileInput::default();
+        for (field, value) in raw.profile.get_ref() {
+            let Some(fld) = Field::from_name(field.get_ref()) else {
+                let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+                return Err(c.err(
+                    field.span(),
+                    format!(
+                        "unknown profile field `{}`; fields: {}",
+                        field.get_ref(),
+                        valid.join(", ")
+                    ),
+                ));
+            };
+            if !input.set_code(fld, value.get_ref()) {
+                return Err(c.err(
+                    value.span(),
+                    format!(
+                        "unknown {fld} code `{}`; codes: {}",
+                        value.get_ref(),
+                        fld.codes().join(", ")
+                    ),
+                ));
+            }
+        }
+        let (profile, assumed) = input.complete().map_err(|missing| {
+            let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
+            c.err(
+                raw.profile.span(),
+                format!("{} needs {}", what("profile"), names.join(" and ")),
+            )
+        })?;
+        let rule = c.rule_id(&raw.rule)?;
+        let placed = rules::assess(&profile).primary;
+        if placed != rule {
+            return Err(c.err(
+                raw.rule.span(),
+                format!("{} is assessed under `{placed}`, but `rule` says `{rule}`; fix its profile or its rule", name.en),
+            ));
+        }
+        out.push(Product {
+            row: c.text(&raw.row, raw.profile.span(), &what("row"))?,
+            note: raw
+                .note
+                .as_ref()
+                .map(|t| c.text(t, raw.profile.span(), &what("note")))
+                .transpose()?,
+            outcome: raw
+                .outcome
+                .as_ref()
+                .map(|t| c.text(t, raw.profile.span(), &what("outcome")))
+                .transpose()?,
+            name,
+            aliases,
+            profile,
+            assumed,
+            rule,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,122 @@
+//! The two languages imlaws answers in.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// `en`, `zh`, or a locale such as `en-US`, `zh-CN`, `zh-TW`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        let base = s.split(['-', '_']).next().unwrap_or("");
+        match base {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// A Discord locale: `zh-CN` and `zh-TW` answer in Chinese, anything else in English.
+    pub fn from_locale(locale: &str) -> Lang {
+        match Lang::parse(locale) {
+            Some(Lang::Zh) => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A text in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// Replace `{name}` placeholders. Unknown names are left as they are.
+pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match vars.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}` placeholders a template uses.
+pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales() {
+        assert_eq!(Lang::from_locale("zh-CN"), Lang::Zh);
+        assert_eq!(Lang::from_locale("zh-TW"), Lang::Zh);
+        assert_eq!(Lang::from_locale("en-US"), Lang::En);
+        assert_eq!(Lang::from_locale("ja"), Lang::En);
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn fills_placeholders() {
+        assert_eq!(
+            fill("a {x} b {y} {z}", &[("x", "1"), ("y", "2")]),
+            "a 1 b 2 {z}"
+        );
+        assert_eq!(fill("open { brace", &[]), "open { brace");
+        assert_eq!(placeholders("{a} and {b}").collect::<Vec<_>>(), ["a", "b"]);
+    }
+}

@@ -1,0 +1,7 @@
+//! imlaws: places chat (IM) products under the three laws of IM apps and their seven
+//! corollaries (after 攀哥杨攀, 2023), and answers over a console, a CLI and Discord.
+
+pub mod kb;
+pub mod lang;
+pub mod profile;
+pub mod rules;

@@ -1,0 +1,420 @@
+//! The product profile: nine fields, each a closed set of codes.
+//!
+//! Codes are part of every interface (CLI flags, slash-command choices, the verdict
+//! JSON) and never change with the language. Labels and aliases live in the knowledge
+//! base (`config/profile.toml`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One of the nine profile fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Identity,
+    Audience,
+    Role,
+    Scenario,
+    Host,
+    Device,
+    Stance,
+    Coverage,
+    Community,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Identity,
+        Field::Audience,
+        Field::Role,
+        Field::Scenario,
+        Field::Host,
+        Field::Device,
+        Field::Stance,
+        Field::Coverage,
+        Field::Community,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Identity => "identity",
+            Field::Audience => "audience",
+            Field::Role => "role",
+            Field::Scenario => "scenario",
+            Field::Host => "host",
+            Field::Device => "device",
+            Field::Stance => "stance",
+            Field::Coverage => "coverage",
+            Field::Community => "community",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The codes this field accepts, in their canonical order.
+    pub fn codes(self) -> &'static [&'static str] {
+        match self {
+            Field::Identity => Identity::CODES,
+            Field::Audience => Audience::CODES,
+            Field::Role => Role::CODES,
+            Field::Scenario => Scenario::CODES,
+            Field::Host => Host::CODES,
+            Field::Device => Device::CODES,
+            Field::Stance => Stance::CODES,
+            Field::Coverage => Coverage::CODES,
+            Field::Community => Community::CODES,
+        }
+    }
+
+    /// Identity and audience have no default: an assessment needs both.
+    pub fn required(self) -> bool {
+        matches!(self, Field::Identity | Field::Audience)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+macro_rules! codes {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const CODES: &'static [&'static str] = &[$($code),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn from_index(i: usize) -> Option<Self> {
+                Self::ALL.get(i).copied()
+            }
+
+            pub fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+codes!(
+    /// Do users know each other's real identity?
+    Identity { RealName = "real-name", Anonymous = "anonymous", Mixed = "mixed" }
+);
+codes!(
+    /// Whom the product is for.
+    Audience {
+        Everyone = "everyone",
+        Acquaintances = "acquaintances",
+        Enterprise = "enterprise",
+        Campus = "campus",
+        Subculture = "subculture",
+        InterestCommunity = "interest-community",
+        Strangers = "strangers",
+        Customers = "customers",
+    }
+);
+codes!(
+    /// Who a user is in the product.
+    Role { SelfRole = "self", Avatar = "avatar", Employee = "employee", TeacherStudent = "teacher-student" }
+);
+codes!(
+    /// What people use the chat for.
+    Scenario {
+        Social = "social",
+        Interest = "interest",
+        Work = "work",
+        Teaching = "teaching",
+        Transaction = "transaction",
+        Service = "service",
+    }
+);
+codes!(
+    /// Where the chat lives.
+    Host { Chat = "chat", Tool = "tool", Media = "media" }
+);
+codes!(
+    /// The device form the product is built for.
+    Device { Pc = "pc", Mobile = "mobile", NextGen = "next-gen" }
+);
+codes!(
+    /// Whether the product already is the national chat app.
+    Stance { Challenger = "challenger", Incumbent = "incumbent" }
+);
+codes!(
+    /// Whether anyone can sign up.
+    Coverage { Universal = "universal", Restricted = "restricted" }
+);
+codes!(
+    /// Whether a real community already stands behind the product.
+    Community { Backed = "backed", Unbacked = "unbacked" }
+);
+
+/// A complete profile: every field has a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Profile {
+    pub identity: Identity,
+    pub audience: Audience,
+    pub role: Role,
+    pub scenario: Scenario,
+    pub host: Host,
+    pub device: Device,
+    pub stance: Stance,
+    pub coverage: Coverage,
+    pub community: Community,
+}
+
+impl Profile {
+    /// The code of one field.
+    pub fn code(&self, field: Field) -> &'static str {
+        match field {
+            Field::Identity => self.identity.code(),
+            Field::Audience => self.audience.code(),
+            Field::Role => self.role.code(),
+            Field::Scenario => self.scenario.code(),
+            Field::Host => self.host.code(),
+            Field::Device => self.device.code(),
+            Field::Stance => self.stance.code(),
+            Field::Coverage => self.coverage.code(),
+            Field::Community => self.community.code(),
+        }
+    }
+
+    /// The index of one field's value within `field.codes()`.
+    pub fn index(&self, field: Field) -> usize {
+        match field {
+            Field::Identity => self.identity.index(),
+            Field::Audience => self.audience.index(),
+            Field::Role => self.role.index(),
+            Field::Scenario => self.scenario.index(),
+            Field::Host => self.host.index(),
+            Field::Device => self.device.index(),
+            Field::Stance => self.stance.index(),
+            Field::Coverage => self.coverage.index(),
+            Field::Community => self.community.index(),
+        }
+    }
+}
+
+/// A set of fields (which ones were assumed, recognised…).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct FieldSet(u16);
+
+impl FieldSet {
+    pub fn insert(&mut self, field: Field) {
+        self.0 |= 1 << field.index();
+    }
+    pub fn contains(self, field: Field) -> bool {
+        self.0 & (1 << field.index()) != 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = Field> {
+        Field::ALL.into_iter().filter(move |f| self.contains(*f))
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A partial profile as a user gives it: each field optional, by code index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProfileInput([Option<u8>; 9]);
+
+impl ProfileInput {
+    pub fn get(&self, field: Field) -> Option<usize> {
+        self.0[field.index()].map(usize::from)
+    }
+
+    /// Set a field to the code at `index` in `field.codes()`.
+    ///
+    /// # Panics
+    /// If `index` is not a valid code index for the field (a programming error).
+    pub fn set(&mut self, field: Field, index: usize) {
+        assert!(index < field.codes().len(), "code index out of range");
+        self.0[field.index()] = Some(index as u8);
+    }
+
+    pub fn set_code(&mut self, field: Field, code: &str) -> bool {
+        match field.codes().iter().position(|c| *c == code) {
+            Some(i) => {
+                self.set(field, i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn clear(&mut self, field: Field) {
+        self.0[field.index()] = None;
+    }
+
+    pub fn is_set(&self, field: Field) -> bool {
+        self.0[field.index()].is_some()
+    }
+
+    /// Fill the optional fields with their defaults (domain rules), recording which
+    /// were assumed. Fails with the required fields that are missing.
+    pub fn complete(&self) -> Result<(Profile, FieldSet), Vec<Field>> {
+        let missing: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| f.required() && !self.is_set(*f))
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let pick = |f: Field| self.get(f);
+        let identity =
+            Identity::from_index(pick(Field::Identity).unwrap_or(0)).unwrap_or(Identity::RealName);
+        let audience =
+            Audience::from_index(pick(Field::Audience).unwrap_or(0)).unwrap_or(Audience::Everyone);
+        let mut assumed = FieldSet::default();
+        let mut or_default = |f: Field, default: usize| match pick(f) {
+            Some(i) => i,
+            None => {
+                assumed.insert(f);
+                default
+            }
+        };
+        let role = or_default(
+            Field::Role,
+            match identity {
+                Identity::Anonymous => Role::Avatar,
+                Identity::RealName | Identity::Mixed => Role::SelfRole,
+            }
+            .index(),
+        );
+        let scenario = or_default(
+            Field::Scenario,
+            match audience {
+                Audience::Enterprise => Scenario::Work,
+                Audience::Campus => Scenario::Teaching,
+                Audience::InterestCommunity => Scenario::Interest,
+                Audience::Customers => Scenario::Transaction,
+                _ => Scenario::Social,
+            }
+            .index(),
+        );
+        let host = or_default(
+            Field::Host,
+            match audience {
+                Audience::Customers => Host::Tool,
+                _ => Host::Chat,
+            }
+            .index(),
+        );
+        let device = or_default(Field::Device, Device::Mobile.index());
+        let stance = or_default(Field::Stance, Stance::Challenger.index());
+        let coverage = or_default(Field::Coverage, Coverage::Universal.index());
+        let community = or_default(Field::Community, Community::Backed.index());
+        let profile = Profile {
+            identity,
+            audience,
+            role: Role::ALL[role],
+            scenario: Scenario::ALL[scenario],
+            host: Host::ALL[host],
+            device: Device::ALL[device],
+            stance: Stance::ALL[stance],
+            coverage: Coverage::ALL[coverage],
+            community: Community::ALL[community],
+        };
+        Ok((profile, assumed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(pairs: &[(Field, &str)]) -> ProfileInput {
+        let mut p = ProfileInput::default();
+        for (f, c) in pairs {
+            assert!(p.set_code(*f, c), "{f}={c}");
+        }
+        p
+    }
+
+    #[test]
+    fn identity_and_audience_are_required() {
+        assert_eq!(
+            ProfileInput::default().complete().unwrap_err(),
+            vec![Field::Identity, Field::Audience]
+        );
+        let only = input(&[(Field::Identity, "anonymous")]);
+        assert_eq!(only.complete().unwrap_err(), vec![Field::Audience]);
+    }
+
+    #[test]
+    fn defaults_follow_identity_and_audience() {
+        let cases = [
+            ("anonymous", "strangers", "avatar", "social", "chat"),
+            ("real-name", "enterprise", "self", "work", "chat"),
+            ("mixed", "campus", "self", "teaching", "chat"),
+            (
+                "real-name",
+                "interest-community",
+                "self",
+                "interest",
+                "chat",
+            ),
+            ("anonymous", "customers", "avatar", "transaction", "tool"),
+            ("real-name", "everyone", "self", "social", "chat"),
+        ];
+        for (identity, audience, role, scenario, host) in cases {
+            let (p, assumed) = input(&[(Field::Identity, identity), (Field::Audience, audience)])
+                .complete()
+                .unwrap();
+            assert_eq!(
+                (p.role.code(), p.scenario.code(), p.host.code()),
+                (role, scenario, host)
+            );
+            assert_eq!(p.device, Device::Mobile);
+            assert_eq!(p.stance, Stance::Challenger);
+            assert_eq!(p.coverage, Coverage::Universal);
+            assert_eq!(p.community, Community::Backed);
+            assert_eq!(assumed.iter().count(), 7);
+            assert!(!assumed.contains(Field::Identity));
+        }
+    }
+
+    #[test]
+    fn given_fields_are_not_assumed() {
+        let (p, assumed) = input(&[
+            (Field::Identity, "anonymous"),
+            (Field::Audience, "strangers"),
+            (Field::Role, "self"),
+            (Field::Device, "next-gen"),
+        ])
+        .complete()
+        .unwrap();
+        assert_eq!(p.role, Role::SelfRole);
+        assert_eq!(p.device, Device::NextGen);
+        assert!(!assumed.contains(Field::Role) && !assumed.contains(Field::Device));
+        assert!(assumed.contains(Field::Scenario));
+    }
+
+    #[test]
+    fn field_names_round_trip() {
+        for f in Field::ALL {
+            assert_eq!(Field::from_name(f.name()), Some(f));
+            assert!(!f.codes().is_empty());
+        }
+    }
+}
