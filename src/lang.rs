@@ -61,6 +61,11 @@ impl Text {
 
 /// Replace `{name}` placeholders. Unknown names are left as they are.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    fill_with(template, |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
+}
+
+/// Replace `{name}` placeholders with what `value` gives; names it does not know stay.
+pub fn fill_with<'v>(template: &str, value: impl Fn(&str) -> Option<&'v str>) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -69,8 +74,8 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match vars.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => out.push_str(v),
+                match value(name) {
+                    Some(v) => out.push_str(v),
                     None => {
                         out.push('{');
                         out.push_str(name);
@@ -91,10 +96,7 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
 
 /// The `{name}` placeholders a template uses.
 pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template
-        .split('{')
-        .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+    template.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name))
 }
 
 #[cfg(test)]
@@ -112,10 +114,7 @@ mod tests {
 
     #[test]
     fn fills_placeholders() {
-        assert_eq!(
-            fill("a {x} b {y} {z}", &[("x", "1"), ("y", "2")]),
-            "a 1 b 2 {z}"
-        );
+        assert_eq!(fill("a {x} b {y} {z}", &[("x", "1"), ("y", "2")]), "a 1 b 2 {z}");
         assert_eq!(fill("open { brace", &[]), "open { brace");
         assert_eq!(placeholders("{a} and {b}").collect::<Vec<_>>(), ["a", "b"]);
     }

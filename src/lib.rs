@@ -1,7 +1,11 @@
 //! imlaws: places chat (IM) products under the three laws of IM apps and their seven
 //! corollaries (after 攀哥杨攀, 2023), and answers over a console, a CLI and Discord.
 
+pub mod answer;
+pub mod cli;
 pub mod kb;
 pub mod lang;
 pub mod profile;
+pub mod render;
 pub mod rules;
+pub mod verdict;

@@ -273,18 +273,13 @@ impl ProfileInput {
     /// Fill the optional fields with their defaults (domain rules), recording which
     /// were assumed. Fails with the required fields that are missing.
     pub fn complete(&self) -> Result<(Profile, FieldSet), Vec<Field>> {
-        let missing: Vec<Field> = Field::ALL
-            .into_iter()
-            .filter(|f| f.required() && !self.is_set(*f))
-            .collect();
+        let missing: Vec<Field> = Field::ALL.into_iter().filter(|f| f.required() && !self.is_set(*f)).collect();
         if !missing.is_empty() {
             return Err(missing);
         }
         let pick = |f: Field| self.get(f);
-        let identity =
-            Identity::from_index(pick(Field::Identity).unwrap_or(0)).unwrap_or(Identity::RealName);
-        let audience =
-            Audience::from_index(pick(Field::Audience).unwrap_or(0)).unwrap_or(Audience::Everyone);
+        let identity = Identity::from_index(pick(Field::Identity).unwrap_or(0)).unwrap_or(Identity::RealName);
+        let audience = Audience::from_index(pick(Field::Audience).unwrap_or(0)).unwrap_or(Audience::Everyone);
         let mut assumed = FieldSet::default();
         let mut or_default = |f: Field, default: usize| match pick(f) {
             Some(i) => i,
@@ -353,10 +348,7 @@ mod tests {
 
     #[test]
     fn identity_and_audience_are_required() {
-        assert_eq!(
-            ProfileInput::default().complete().unwrap_err(),
-            vec![Field::Identity, Field::Audience]
-        );
+        assert_eq!(ProfileInput::default().complete().unwrap_err(), vec![Field::Identity, Field::Audience]);
         let only = input(&[(Field::Identity, "anonymous")]);
         assert_eq!(only.complete().unwrap_err(), vec![Field::Audience]);
     }
@@ -367,24 +359,13 @@ mod tests {
             ("anonymous", "strangers", "avatar", "social", "chat"),
             ("real-name", "enterprise", "self", "work", "chat"),
             ("mixed", "campus", "self", "teaching", "chat"),
-            (
-                "real-name",
-                "interest-community",
-                "self",
-                "interest",
-                "chat",
-            ),
+            ("real-name", "interest-community", "self", "interest", "chat"),
             ("anonymous", "customers", "avatar", "transaction", "tool"),
             ("real-name", "everyone", "self", "social", "chat"),
         ];
         for (identity, audience, role, scenario, host) in cases {
-            let (p, assumed) = input(&[(Field::Identity, identity), (Field::Audience, audience)])
-                .complete()
-                .unwrap();
-            assert_eq!(
-                (p.role.code(), p.scenario.code(), p.host.code()),
-                (role, scenario, host)
-            );
+            let (p, assumed) = input(&[(Field::Identity, identity), (Field::Audience, audience)]).complete().unwrap();
+            assert_eq!((p.role.code(), p.scenario.code(), p.host.code()), (role, scenario, host));
             assert_eq!(p.device, Device::Mobile);
             assert_eq!(p.stance, Stance::Challenger);
             assert_eq!(p.coverage, Coverage::Universal);

@@ -2,9 +2,7 @@
 //! out. Pure: no I/O, no text. Words come from the knowledge base, keyed by the
 //! [`Outcome`] and the reason keys this module returns.
 
-use crate::profile::{
-    Audience, Community, Coverage, Device, Host, Identity, Profile, Scenario, Stance,
-};
+use crate::profile::{Audience, Community, Coverage, Device, Host, Identity, Profile, Scenario, Stance};
 use serde::Serialize;
 use std::fmt;
 
@@ -84,26 +82,19 @@ impl RuleId {
     }
 
     pub fn law(n: u8) -> Option<RuleId> {
-        [RuleId::Law1, RuleId::Law2, RuleId::Law3]
-            .get(usize::from(n).checked_sub(1)?)
-            .copied()
+        [RuleId::Law1, RuleId::Law2, RuleId::Law3].get(usize::from(n).checked_sub(1)?).copied()
     }
 
     pub fn corollary(n: u8) -> Option<RuleId> {
-        RuleId::ALL
-            .into_iter()
-            .filter(|r| !r.is_law())
-            .nth(usize::from(n).checked_sub(1)?)
+        RuleId::ALL.into_iter().filter(|r| !r.is_law()).nth(usize::from(n).checked_sub(1)?)
     }
 
     /// The law a corollary is derived from (a law is its own).
     pub fn parent(self) -> RuleId {
         match self {
-            RuleId::Law1
-            | RuleId::Corollary1
-            | RuleId::Corollary2
-            | RuleId::Corollary3
-            | RuleId::Corollary4 => RuleId::Law1,
+            RuleId::Law1 | RuleId::Corollary1 | RuleId::Corollary2 | RuleId::Corollary3 | RuleId::Corollary4 => {
+                RuleId::Law1
+            }
             RuleId::Law2 | RuleId::Corollary5 | RuleId::Corollary6 => RuleId::Law2,
             RuleId::Law3 | RuleId::Corollary7 => RuleId::Law3,
         }
@@ -111,9 +102,7 @@ impl RuleId {
 
     /// The corollaries under a law (empty for a corollary).
     pub fn corollaries(self) -> impl Iterator<Item = RuleId> {
-        RuleId::ALL
-            .into_iter()
-            .filter(move |r| self.is_law() && !r.is_law() && r.parent() == self)
+        RuleId::ALL.into_iter().filter(move |r| self.is_law() && !r.is_law() && r.parent() == self)
     }
 }
 
@@ -254,9 +243,7 @@ pub fn outcome(p: &Profile) -> Outcome {
                 NationalChallenger
             }
         }
-        Audience::Enterprise | Audience::Campus if p.identity == Identity::Anonymous => {
-            EnterpriseCampusAnonymous
-        }
+        Audience::Enterprise | Audience::Campus if p.identity == Identity::Anonymous => EnterpriseCampusAnonymous,
         Audience::Enterprise => Enterprise,
         Audience::Campus => Campus,
         Audience::Subculture => Subculture,
@@ -283,19 +270,9 @@ pub fn assess(p: &Profile) -> Assessment {
     let (primary, positioning, outlook) = outcome.decision();
     let findings = RuleId::ALL.map(|rule| {
         let (verdict, reason) = evaluate(rule, p, positioning);
-        Finding {
-            rule,
-            verdict,
-            reason,
-        }
+        Finding { rule, verdict, reason }
     });
-    Assessment {
-        primary,
-        positioning,
-        outlook,
-        outcome,
-        findings,
-    }
+    Assessment { primary, positioning, outlook, outcome, findings }
 }
 
 /// One rule's verdict on a profile, and the key of its reason.
@@ -333,12 +310,8 @@ fn evaluate(rule: RuleId, p: &Profile, positioning: Positioning) -> (Verdict, Re
             _ => (NotApplicable, reason!("corollary-3.other")),
         },
         RuleId::Corollary4 => match (p.audience, p.community) {
-            (Audience::InterestCommunity, Community::Backed) => {
-                (Holds, reason!("corollary-4.backed"))
-            }
-            (Audience::InterestCommunity, Community::Unbacked) => {
-                (Violated, reason!("corollary-4.unbacked"))
-            }
+            (Audience::InterestCommunity, Community::Backed) => (Holds, reason!("corollary-4.backed")),
+            (Audience::InterestCommunity, Community::Unbacked) => (Violated, reason!("corollary-4.unbacked")),
             _ if hosted => (NotApplicable, reason!("corollary-4.hosted")),
             _ => (NotApplicable, reason!("corollary-4.other")),
         },

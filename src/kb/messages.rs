@@ -51,7 +51,6 @@ messages! {
     HeadingAnalysis = "heading.analysis",
     HeadingRecognised = "heading.recognised",
     ProfileAssumed = "profile.assumed",
-    ProfileFixed = "profile.fixed",
     FooterSource = "footer.source",
     HelpTitle = "help.title",
     HelpBody = "help.body",

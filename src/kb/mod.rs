@@ -130,6 +130,49 @@ pub struct Douyin {
     pub advice: Vec<Text>,
 }
 
+/// A reason with its placeholders filled at load for every value of the fields it
+/// names (at most a few dozen variants), so answering never formats text.
+#[derive(Debug, Clone)]
+pub(crate) struct ReasonText {
+    /// The fields the template names, in order of first use.
+    pub(crate) fields: Vec<Field>,
+    /// Indexed by the fields' code indices, in mixed radix.
+    pub(crate) variants: Vec<Text>,
+}
+
+impl ReasonText {
+    pub(crate) fn new(kb_fields: &[FieldInfo], template: &Text) -> ReasonText {
+        let mut fields: Vec<Field> = Vec::new();
+        for t in [&template.en, &template.zh] {
+            for name in crate::lang::placeholders(t) {
+                if let Some(f) = Field::from_name(name) {
+                    if !fields.contains(&f) {
+                        fields.push(f);
+                    }
+                }
+            }
+        }
+        let count: usize = fields.iter().map(|f| f.codes().len()).product();
+        let variants = (0..count)
+            .map(|mut i| {
+                let mut values = vec![0; fields.len()];
+                for (slot, f) in values.iter_mut().zip(&fields).rev() {
+                    *slot = i % f.codes().len();
+                    i /= f.codes().len();
+                }
+                let fill = |lang: Lang| {
+                    crate::lang::fill_with(template.get(lang), |name| {
+                        let at = fields.iter().position(|f| f.name() == name)?;
+                        Some(kb_fields[fields[at].index()].codes[values[at]].label.get(lang))
+                    })
+                };
+                Text { en: fill(Lang::En), zh: fill(Lang::Zh) }
+            })
+            .collect();
+        ReasonText { fields, variants }
+    }
+}
+
 /// A checked knowledge base.
 #[derive(Debug, Clone)]
 pub struct Kb {
@@ -143,7 +186,11 @@ pub struct Kb {
     /// In [`Outcome::ALL`] order.
     outcomes: Vec<OutcomeText>,
     /// In [`REASON_KEYS`] order.
-    reasons: Vec<Text>,
+    reasons: Vec<ReasonText>,
+    /// "Law 1" … "Corollary 7", in [`RuleId::ALL`] order (made once at load).
+    rule_labels: Vec<Text>,
+    /// The source credit every answer ends with (made once at load).
+    credit: Text,
     pub products: Vec<Product>,
     pub douyin: Douyin,
 }
@@ -151,11 +198,8 @@ pub struct Kb {
 impl Kb {
     /// The knowledge base compiled into the binary.
     pub fn builtin() -> Result<Kb, KbError> {
-        let files: Vec<(String, &str)> = FILES
-            .iter()
-            .zip(BUILTIN)
-            .map(|(name, text)| (format!("config/{name} (built in)"), text))
-            .collect();
+        let files: Vec<(String, &str)> =
+            FILES.iter().zip(BUILTIN).map(|(name, text)| (format!("config/{name} (built in)"), text)).collect();
         Kb::parse(&files)
     }
 
@@ -171,8 +215,7 @@ impl Kb {
             })?;
             files.push((path.display().to_string(), text));
         }
-        let borrowed: Vec<(String, &str)> =
-            files.iter().map(|(n, t)| (n.clone(), t.as_str())).collect();
+        let borrowed: Vec<(String, &str)> = files.iter().map(|(n, t)| (n.clone(), t.as_str())).collect();
         Kb::parse(&borrowed)
     }
 
@@ -193,8 +236,11 @@ impl Kb {
         &self.outcomes[o as usize]
     }
 
-    pub fn reason(&self, r: Reason) -> &Text {
-        &self.reasons[r.index()]
+    /// A reason's text for `profile`, its placeholders already filled.
+    pub fn reason(&self, r: Reason, profile: &Profile, lang: Lang) -> &str {
+        let rt = &self.reasons[r.index()];
+        let i = rt.fields.iter().fold(0, |i, f| i * f.codes().len() + profile.index(*f));
+        rt.variants[i].get(lang)
     }
 
     /// The label of a field ("identity", "身份").
@@ -208,13 +254,13 @@ impl Kb {
     }
 
     /// "Law 3", "推论5".
-    pub fn rule_label(&self, id: RuleId, lang: Lang) -> String {
-        let m = if id.is_law() {
-            Msg::RuleLaw
-        } else {
-            Msg::RuleCorollary
-        };
-        crate::lang::fill(self.msg(m, lang), &[("n", &id.number().to_string())])
+    /// "Source: 攀哥杨攀, “…” (2023-01-09) · https://…"
+    pub fn source_credit(&self, lang: Lang) -> &str {
+        self.credit.get(lang)
+    }
+
+    pub fn rule_label(&self, id: RuleId, lang: Lang) -> &str {
+        self.rule_labels[id as usize].get(lang)
     }
 
     /// Resolve what a user typed for a field: a code, or an alias (case-insensitive).
@@ -224,10 +270,7 @@ impl Kb {
             return Some(i);
         }
         let lower = v.to_lowercase();
-        self.fields[field.index()]
-            .codes
-            .iter()
-            .position(|c| c.aliases.iter().any(|a| a.to_lowercase() == lower))
+        self.fields[field.index()].codes.iter().position(|c| c.aliases.iter().any(|a| a.to_lowercase() == lower))
     }
 
     /// Find a product by English or Chinese name or alias, ignoring case and spaces.
@@ -236,9 +279,7 @@ impl Kb {
         if key.is_empty() {
             return None;
         }
-        self.products
-            .iter()
-            .find(|p| names_of(p).any(|n| normalize(n) == key))
+        self.products.iter().find(|p| names_of(p).any(|n| normalize(n) == key))
     }
 
     /// Products whose names start with, contain, or nearly match `partial`, best first.
@@ -249,9 +290,7 @@ impl Kb {
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
-                let score = names_of(p)
-                    .filter_map(|n| match_score(&key, &normalize(n)))
-                    .min()?;
+                let score = names_of(p).filter_map(|n| match_score(&key, &normalize(n))).min()?;
                 Some((score, i, p))
             })
             .collect();
@@ -278,17 +317,12 @@ impl Kb {
 }
 
 fn names_of(p: &Product) -> impl Iterator<Item = &str> {
-    [p.name.en.as_str(), p.name.zh.as_str()]
-        .into_iter()
-        .chain(p.aliases.iter().map(String::as_str))
+    [p.name.en.as_str(), p.name.zh.as_str()].into_iter().chain(p.aliases.iter().map(String::as_str))
 }
 
 /// Lower case, without spaces and punctuation.
 pub(crate) fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Lower is better; `None` when the name does not match at all. An empty `key` matches
@@ -349,5 +383,12 @@ mod tests {
         assert_eq!(kb.products.len(), 27);
         assert_eq!(kb.rule(RuleId::Corollary5).id, RuleId::Corollary5);
         assert_eq!(kb.reasons.len(), crate::rules::REASON_KEYS.len());
+        let narrow = crate::rules::Reason::of("law-1.narrow");
+        let strangers = kb.product("Momo").unwrap().profile;
+        assert_eq!(
+            kb.reason(narrow, &strangers, Lang::En),
+            "It aims at strangers, not the whole population; the national seat is not in play."
+        );
+        assert_eq!(kb.reason(narrow, &strangers, Lang::Zh), "它面向陌生人，而非全体人群，不涉及全民位置。");
     }
 }

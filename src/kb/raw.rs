@@ -154,16 +154,8 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn err(&self, span: std::ops::Range<usize>, reason: impl Into<String>) -> KbError {
         let end = span.start.min(self.text.len());
-        let line = self.text.as_bytes()[..end]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        KbError {
-            file: self.file.to_string(),
-            line: Some(line),
-            reason: reason.into(),
-        }
+        let line = self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1;
+        KbError { file: self.file.to_string(), line: Some(line), reason: reason.into() }
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, KbError> {
@@ -171,60 +163,30 @@ impl Ctx<'_> {
             let reason = e.message().trim().to_string();
             match e.span() {
                 Some(span) => self.err(span, reason),
-                None => KbError {
-                    file: self.file.to_string(),
-                    line: None,
-                    reason,
-                },
+                None => KbError { file: self.file.to_string(), line: None, reason },
             }
         })
     }
 
-    fn text(
-        &self,
-        raw: &RawText,
-        near: std::ops::Range<usize>,
-        what: &str,
-    ) -> Result<Text, KbError> {
-        let span = raw
-            .en
-            .as_ref()
-            .or(raw.zh.as_ref())
-            .map_or(near, |s| s.span());
+    fn text(&self, raw: &RawText, near: std::ops::Range<usize>, what: &str) -> Result<Text, KbError> {
+        let span = raw.en.as_ref().or(raw.zh.as_ref()).map_or(near, |s| s.span());
         let get = |lang: &str, v: &Option<Spanned<String>>| -> Result<String, KbError> {
             match v {
-                None => Err(self.err(
-                    span.clone(),
-                    format!("{what} has no `{lang}` text; give both `en` and `zh`"),
-                )),
+                None => Err(self.err(span.clone(), format!("{what} has no `{lang}` text; give both `en` and `zh`"))),
                 Some(s) if s.get_ref().trim().is_empty() => {
                     Err(self.err(s.span(), format!("{what}: the `{lang}` text is empty")))
                 }
                 Some(s) => Ok(s.get_ref().trim().to_string()),
             }
         };
-        Ok(Text {
-            en: get("en", &raw.en)?,
-            zh: get("zh", &raw.zh)?,
-        })
+        Ok(Text { en: get("en", &raw.en)?, zh: get("zh", &raw.zh)? })
     }
 
-    fn texts(
-        &self,
-        list: &Spanned<Vec<SText>>,
-        what: &str,
-        required: bool,
-    ) -> Result<Vec<Text>, KbError> {
+    fn texts(&self, list: &Spanned<Vec<SText>>, what: &str, required: bool) -> Result<Vec<Text>, KbError> {
         if required && list.get_ref().is_empty() {
-            return Err(self.err(
-                list.span(),
-                format!("{what} is empty; give at least one entry"),
-            ));
+            return Err(self.err(list.span(), format!("{what} is empty; give at least one entry")));
         }
-        list.get_ref()
-            .iter()
-            .map(|t| self.text(t, list.span(), what))
-            .collect()
+        list.get_ref().iter().map(|t| self.text(t, list.span(), what)).collect()
     }
 
     fn nonempty(&self, s: &Spanned<String>, what: &str) -> Result<String, KbError> {
@@ -237,14 +199,7 @@ impl Ctx<'_> {
     fn rule_id(&self, s: &Spanned<String>) -> Result<RuleId, KbError> {
         RuleId::from_id(s.get_ref()).ok_or_else(|| {
             let valid: Vec<&str> = RuleId::ALL.iter().map(|r| r.id()).collect();
-            self.err(
-                s.span(),
-                format!(
-                    "unknown rule id `{}`; valid ids: {}",
-                    s.get_ref(),
-                    valid.join(", ")
-                ),
-            )
+            self.err(s.span(), format!("unknown rule id `{}`; valid ids: {}", s.get_ref(), valid.join(", ")))
         })
     }
 }
@@ -257,28 +212,35 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
             reason: format!("expected the files {}", FILES.join(", ")),
         });
     }
-    let ctx = |i: usize| Ctx {
-        file: &files[i].0,
-        text: files[i].1,
-    };
+    let ctx = |i: usize| Ctx { file: &files[i].0, text: files[i].1 };
     let source = load_source(&ctx(0))?;
     let fields = load_fields(&ctx(1))?;
     let messages = load_messages(&ctx(2))?;
     let rules = load_rules(&ctx(3))?;
     let outcomes = load_outcomes(&ctx(4))?;
-    let reasons = load_reasons(&ctx(5))?;
+    let reasons = load_reasons(&ctx(5))?.iter().map(|t| ReasonText::new(&fields, t)).collect();
     let products = load_products(&ctx(6))?;
     let douyin = load_douyin(&ctx(7))?;
-    Ok(Kb {
-        source,
-        fields,
-        messages,
-        rules,
-        outcomes,
-        reasons,
-        products,
-        douyin,
-    })
+    let rule_labels = RuleId::ALL
+        .iter()
+        .map(|id| {
+            let m = if id.is_law() { Msg::RuleLaw } else { Msg::RuleCorollary };
+            let n = id.number().to_string();
+            let label = |lang: Lang| crate::lang::fill(messages[m.index()].get(lang), &[("n", &n)]);
+            Text { en: label(Lang::En), zh: label(Lang::Zh) }
+        })
+        .collect();
+    let credit = {
+        let s = &source;
+        let credit = |lang: Lang| {
+            crate::lang::fill(
+                messages[Msg::FooterSource.index()].get(lang),
+                &[("author", &s.author), ("title", s.title.get(lang)), ("date", &s.date), ("url", &s.url)],
+            )
+        };
+        Text { en: credit(Lang::En), zh: credit(Lang::Zh) }
+    };
+    Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin })
 }
 
 fn load_source(c: &Ctx) -> Result<Source, KbError> {
@@ -301,11 +263,7 @@ fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
             let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
             return Err(c.err(
                 raw.name.span(),
-                format!(
-                    "unknown field `{}`; fields: {}",
-                    raw.name.get_ref(),
-                    valid.join(", ")
-                ),
+                format!("unknown field `{}`; fields: {}", raw.name.get_ref(), valid.join(", ")),
             ));
         };
         if out[field.index()].is_some() {
@@ -317,36 +275,22 @@ fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
             let Some(i) = field.codes().iter().position(|k| k == code.code.get_ref()) else {
                 return Err(c.err(
                     code.code.span(),
-                    format!(
-                        "unknown {field} code `{}`; codes: {}",
-                        code.code.get_ref(),
-                        field.codes().join(", ")
-                    ),
+                    format!("unknown {field} code `{}`; codes: {}", code.code.get_ref(), field.codes().join(", ")),
                 ));
             };
             if codes[i].is_some() {
-                return Err(c.err(
-                    code.code.span(),
-                    format!("{field} code `{}` is defined twice", field.codes()[i]),
-                ));
+                return Err(c.err(code.code.span(), format!("{field} code `{}` is defined twice", field.codes()[i])));
             }
             let mut aliases = Vec::new();
             for a in &code.aliases {
                 let alias = c.nonempty(a, "alias")?;
                 let key = alias.to_lowercase();
                 let other = field.codes().iter().find(|k| k.eq_ignore_ascii_case(&key));
-                if let Some(prev) = aliases_seen
-                    .get(&key)
-                    .map(String::as_str)
-                    .or(other.copied())
-                {
+                if let Some(prev) = aliases_seen.get(&key).map(String::as_str).or(other.copied()) {
                     if prev != field.codes()[i] {
                         return Err(c.err(
                             a.span(),
-                            format!(
-                                "alias `{alias}` of {field} `{}` already means `{prev}`",
-                                field.codes()[i]
-                            ),
+                            format!("alias `{alias}` of {field} `{}` already means `{prev}`", field.codes()[i]),
                         ));
                     }
                 }
@@ -354,11 +298,7 @@ fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
                 aliases.push(alias);
             }
             codes[i] = Some(CodeInfo {
-                label: c.text(
-                    &code.label,
-                    code.code.span(),
-                    &format!("{field} `{}` label", field.codes()[i]),
-                )?,
+                label: c.text(&code.label, code.code.span(), &format!("{field} `{}` label", field.codes()[i]))?,
                 aliases,
             });
         }
@@ -366,22 +306,11 @@ fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
             .into_iter()
             .enumerate()
             .map(|(i, code)| {
-                code.ok_or_else(|| {
-                    c.err(
-                        raw.name.span(),
-                        format!("{field} code `{}` is missing", field.codes()[i]),
-                    )
-                })
+                code.ok_or_else(|| c.err(raw.name.span(), format!("{field} code `{}` is missing", field.codes()[i])))
             })
             .collect::<Result<_, _>>()?;
-        out[field.index()] = Some(FieldInfo {
-            label: c.text(
-                &raw.label,
-                raw.name.span(),
-                &format!("field `{field}` label"),
-            )?,
-            codes,
-        });
+        out[field.index()] =
+            Some(FieldInfo { label: c.text(&raw.label, raw.name.span(), &format!("field `{field}` label"))?, codes });
     }
     out.into_iter()
         .enumerate()
@@ -408,11 +337,7 @@ fn keyed(
                 if let Some(bad) = placeholders(t).find(|p| !vars.contains(p)) {
                     return Err(c.err(
                         key.span(),
-                        format!(
-                            "{what} `{}` uses `{{{bad}}}`; placeholders: {}",
-                            key.get_ref(),
-                            vars.join(", ")
-                        ),
+                        format!("{what} `{}` uses `{{{bad}}}`; placeholders: {}", key.get_ref(), vars.join(", ")),
                     ));
                 }
             }
@@ -447,24 +372,15 @@ fn load_rules(c: &Ctx) -> Result<Vec<Rule>, KbError> {
         }
         match (&raw.law, id.is_law()) {
             (Some(law), true) => {
-                return Err(c.err(
-                    law.span(),
-                    format!("`{id}` is a law; only corollaries name a `law`"),
-                ))
+                return Err(c.err(law.span(), format!("`{id}` is a law; only corollaries name a `law`")))
             }
             (None, false) => {
-                return Err(c.err(
-                    raw.id.span(),
-                    format!("`{id}` must name its law (`law = \"{}\"`)", id.parent()),
-                ))
+                return Err(c.err(raw.id.span(), format!("`{id}` must name its law (`law = \"{}\"`)", id.parent())))
             }
             (Some(law), false) => {
                 let parent = c.rule_id(law)?;
                 if parent != id.parent() {
-                    return Err(c.err(
-                        law.span(),
-                        format!("`{id}` derives from `{}`, not `{parent}`", id.parent()),
-                    ));
+                    return Err(c.err(law.span(), format!("`{id}` derives from `{}`, not `{parent}`", id.parent())));
                 }
             }
             (None, true) => {}
@@ -475,11 +391,7 @@ fn load_rules(c: &Ctx) -> Result<Vec<Rule>, KbError> {
             title: c.text(&raw.title, raw.id.span(), &what("title"))?,
             statement: c.text(&raw.statement, raw.id.span(), &what("statement"))?,
             excerpt: c.text(&raw.excerpt, raw.id.span(), &what("excerpt"))?,
-            cases: c.texts(
-                &raw.cases,
-                &what("cases"),
-                !id.is_law() || id == RuleId::Law1,
-            )?,
+            cases: c.texts(&raw.cases, &what("cases"), !id.is_law() || id == RuleId::Law1)?,
             advice: c.texts(&raw.advice, &what("advice"), true)?,
         });
     }
@@ -493,38 +405,24 @@ fn load_outcomes(c: &Ctx) -> Result<Vec<OutcomeText>, KbError> {
     let f: OutcomesFile = c.parse()?;
     let mut out: Vec<Option<OutcomeText>> = vec![None; Outcome::ALL.len()];
     for raw in &f.outcome {
-        let Some(o) = Outcome::ALL
-            .iter()
-            .copied()
-            .find(|o| o.code() == raw.id.get_ref())
-        else {
+        let Some(o) = Outcome::ALL.iter().copied().find(|o| o.code() == raw.id.get_ref()) else {
             let valid: Vec<&str> = Outcome::ALL.iter().map(|o| o.code()).collect();
             return Err(c.err(
                 raw.id.span(),
-                format!(
-                    "unknown outcome `{}`; outcomes: {}",
-                    raw.id.get_ref(),
-                    valid.join(", ")
-                ),
+                format!("unknown outcome `{}`; outcomes: {}", raw.id.get_ref(), valid.join(", ")),
             ));
         };
         if out[o as usize].is_some() {
             return Err(c.err(raw.id.span(), format!("outcome `{o}` is defined twice")));
         }
         out[o as usize] = Some(OutcomeText {
-            summary: c.text(
-                &raw.summary,
-                raw.id.span(),
-                &format!("outcome `{o}` summary"),
-            )?,
+            summary: c.text(&raw.summary, raw.id.span(), &format!("outcome `{o}` summary"))?,
             advice: c.texts(&raw.advice, &format!("outcome `{o}` advice"), true)?,
         });
     }
     out.into_iter()
         .enumerate()
-        .map(|(i, o)| {
-            o.ok_or_else(|| c.err(0..0, format!("outcome `{}` is missing", Outcome::ALL[i])))
-        })
+        .map(|(i, o)| o.ok_or_else(|| c.err(0..0, format!("outcome `{}` is missing", Outcome::ALL[i]))))
         .collect()
 }
 
@@ -535,10 +433,7 @@ fn load_douyin(c: &Ctx) -> Result<Douyin, KbError> {
     for step in &d.steps {
         let s = step.get_ref();
         let rule = c.rule_id(&s.rule)?;
-        let raw = RawText {
-            en: s.en.clone(),
-            zh: s.zh.clone(),
-        };
+        let raw = RawText { en: s.en.clone(), zh: s.zh.clone() };
         let text = c.text(&raw, step.span(), &format!("Douyin step `{rule}`"))?;
         steps.push((rule, text));
     }
@@ -553,32 +448,24 @@ fn load_douyin(c: &Ctx) -> Result<Douyin, KbError> {
 fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
     let f: ProductsFile = c.parse()?;
     let mut out = Vec::with_capacity(f.product.len());
-    let mut names: HashMap<String, String> = HashMap::new();
-    for raw in &f.product {
+    let mut names: HashMap<String, (usize, String)> = HashMap::new();
+    for (index, raw) in f.product.iter().enumerate() {
         let name = c.text(&raw.name, raw.profile.span(), "product name")?;
         let what = |part: &str| format!("product `{}` {part}", name.en);
         let mut aliases = Vec::new();
         for a in &raw.aliases {
             aliases.push(c.nonempty(a, &what("alias"))?);
         }
-        let spans = std::iter::repeat(raw.rule.span())
-            .take(2)
-            .chain(raw.aliases.iter().map(|a| a.span()));
-        for (n, span) in [&name.en, &name.zh]
-            .into_iter()
-            .chain(aliases.iter())
-            .zip(spans)
-        {
+        let name_span = raw.name.en.as_ref().map_or(raw.rule.span(), |s| s.span());
+        let spans = std::iter::repeat(name_span).take(2).chain(raw.aliases.iter().map(|a| a.span()));
+        for (n, span) in [&name.en, &name.zh].into_iter().chain(aliases.iter()).zip(spans) {
             let key = normalize(n);
             match names.get(&key) {
-                Some(other) if *other != name.en => {
-                    return Err(c.err(
-                        span,
-                        format!("duplicate product name `{n}` (also `{other}`)"),
-                    ));
+                Some((other, other_name)) if *other != index => {
+                    return Err(c.err(span, format!("duplicate product name `{n}` (also `{other_name}`)")));
                 }
                 _ => {
-                    names.insert(key, name.en.clone());
+                    names.insert(key, (index, name.en.clone()));
                 }
             }
         }
@@ -588,51 +475,35 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
                 let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
                 return Err(c.err(
                     field.span(),
-                    format!(
-                        "unknown profile field `{}`; fields: {}",
-                        field.get_ref(),
-                        valid.join(", ")
-                    ),
+                    format!("unknown profile field `{}`; fields: {}", field.get_ref(), valid.join(", ")),
                 ));
             };
             if !input.set_code(fld, value.get_ref()) {
                 return Err(c.err(
                     value.span(),
-                    format!(
-                        "unknown {fld} code `{}`; codes: {}",
-                        value.get_ref(),
-                        fld.codes().join(", ")
-                    ),
+                    format!("unknown {fld} code `{}`; codes: {}", value.get_ref(), fld.codes().join(", ")),
                 ));
             }
         }
         let (profile, assumed) = input.complete().map_err(|missing| {
             let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
-            c.err(
-                raw.profile.span(),
-                format!("{} needs {}", what("profile"), names.join(" and ")),
-            )
+            c.err(raw.profile.span(), format!("{} needs {}", what("profile"), names.join(" and ")))
         })?;
         let rule = c.rule_id(&raw.rule)?;
         let placed = rules::assess(&profile).primary;
         if placed != rule {
             return Err(c.err(
                 raw.rule.span(),
-                format!("{} is assessed under `{placed}`, but `rule` says `{rule}`; fix its profile or its rule", name.en),
+                format!(
+                    "{} is assessed under `{placed}`, but `rule` says `{rule}`; fix its profile or its rule",
+                    name.en
+                ),
             ));
         }
         out.push(Product {
             row: c.text(&raw.row, raw.profile.span(), &what("row"))?,
-            note: raw
-                .note
-                .as_ref()
-                .map(|t| c.text(t, raw.profile.span(), &what("note")))
-                .transpose()?,
-            outcome: raw
-                .outcome
-                .as_ref()
-                .map(|t| c.text(t, raw.profile.span(), &what("outcome")))
-                .transpose()?,
+            note: raw.note.as_ref().map(|t| c.text(t, raw.profile.span(), &what("note"))).transpose()?,
+            outcome: raw.outcome.as_ref().map(|t| c.text(t, raw.profile.span(), &what("outcome"))).transpose()?,
             name,
             aliases,
             profile,

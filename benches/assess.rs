@@ -1,0 +1,41 @@
+//! assess + render of a full embed: the work behind every `/assess` answer.
+//! Target (issue 2): median ≤ 2 µs.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use imlaws::answer::{answer, parse_line, Request};
+use imlaws::kb::Kb;
+use imlaws::lang::Lang;
+
+// The same allocator as the `imlaws` binary, so the figure is the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn assess_and_render(c: &mut Criterion) {
+    let kb = Kb::builtin().expect("knowledge base");
+    let request =
+        Request::Assess(vec![("identity".into(), "anonymous".into()), ("audience".into(), "strangers".into())]);
+    for lang in [Lang::En, Lang::Zh] {
+        c.bench_function(&format!("assess+embed/{lang}"), |b| {
+            b.iter(|| {
+                let reply = answer(&kb, black_box(&request), lang).expect("answer");
+                black_box(reply.embed(&kb))
+            })
+        });
+    }
+    c.bench_function("assess+embed/from-slash-line", |b| {
+        b.iter(|| {
+            let request = parse_line(black_box("/assess identity:anonymous audience:strangers")).expect("parse");
+            let reply = answer(&kb, &request, Lang::En).expect("answer");
+            black_box(reply.embed(&kb))
+        })
+    });
+    c.bench_function("assess+json/en", |b| {
+        b.iter(|| {
+            let reply = answer(&kb, black_box(&request), Lang::En).expect("answer");
+            black_box(serde_json::to_vec(&reply.to_json(&kb)).expect("json"))
+        })
+    });
+}
+
+criterion_group!(benches, assess_and_render);
+criterion_main!(benches);

@@ -1,0 +1,351 @@
+//! Requests and replies shared by every front-end: a console line, a CLI call, a
+//! Discord interaction or a mention all become a [`Request`]; [`answer`] turns it into a
+//! [`Reply`] or a [`UserError`] that says what to fix.
+
+use crate::kb::{Kb, Msg, Product};
+use crate::lang::{fill, Lang};
+use crate::profile::{Field, ProfileInput};
+use crate::render::{self, Embed};
+use crate::rules::RuleId;
+use crate::verdict::{self, Report, SourceRef};
+use regex::Regex;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::sync::LazyLock;
+
+/// What a user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Option name and raw value pairs, in the order given.
+    Assess(Vec<(String, String)>),
+    Law(i64),
+    Corollary(i64),
+    App(String),
+    Help,
+}
+
+/// The slash commands, as users type them.
+pub const COMMANDS: [&str; 6] = ["assess", "ask", "law", "corollary", "app", "help"];
+
+/// A bad input, with everything needed to say what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserError {
+    UnknownCode { field: Field, value: String },
+    MissingFields(Vec<Field>),
+    DuplicateOption(String),
+    UnknownOption { command: &'static str, option: String, valid: Vec<&'static str> },
+    LawRange(i64),
+    CorollaryRange(i64),
+    NotANumber { command: &'static str, value: String },
+    MissingNumber { command: &'static str },
+    UnknownProduct(String),
+    MissingName,
+    UnknownCommand(String),
+    UnclosedQuote,
+    StrayText(String),
+}
+
+impl UserError {
+    /// The message in `lang`, one line (two for an unknown product with suggestions).
+    pub fn message(&self, kb: &Kb, lang: Lang) -> String {
+        let m = |msg: Msg| kb.msg(msg, lang);
+        match self {
+            UserError::UnknownCode { field, value } => fill(
+                m(Msg::ErrorUnknownCode),
+                &[("field", kb.field_label(*field, lang)), ("value", value), ("valid", &valid_codes(*field))],
+            ),
+            UserError::MissingFields(fields) => fields
+                .iter()
+                .map(|f| fill(m(Msg::ErrorMissingField), &[("field", f.name()), ("valid", &valid_codes(*f))]))
+                .collect::<Vec<_>>()
+                .join(" "),
+            UserError::DuplicateOption(option) => fill(m(Msg::ErrorDuplicateOption), &[("option", option)]),
+            UserError::UnknownOption { command, option, valid } => fill(
+                m(Msg::ErrorUnknownOption),
+                &[("command", command), ("option", option), ("valid", &valid.join(", "))],
+            ),
+            UserError::LawRange(n) => fill(m(Msg::ErrorLawRange), &[("n", &n.to_string())]),
+            UserError::CorollaryRange(n) => fill(m(Msg::ErrorCorollaryRange), &[("n", &n.to_string())]),
+            UserError::NotANumber { command, value } => {
+                fill(m(Msg::ErrorNotANumber), &[("command", command), ("value", value)])
+            }
+            UserError::MissingNumber { command } => fill(
+                m(Msg::ErrorMissingNumber),
+                &[("command", command), ("example", if *command == "law" { "3" } else { "5" })],
+            ),
+            UserError::UnknownProduct(name) => {
+                let mut s = fill(m(Msg::ErrorUnknownProduct), &[("name", name)]);
+                let near = kb.near_products(name);
+                if lang == Lang::En {
+                    s.push(' ');
+                }
+                if near.is_empty() {
+                    let all: Vec<&str> = kb.products.iter().map(|p| p.name.get(lang)).collect();
+                    s.push_str(&fill(m(Msg::ErrorProductList), &[("names", &all.join(", "))]));
+                } else {
+                    let names: Vec<String> = near.iter().map(|p| p.display_name(lang)).collect();
+                    s.push_str(&fill(m(Msg::ErrorDidYouMean), &[("names", &names.join(", "))]));
+                }
+                s
+            }
+            UserError::MissingName => m(Msg::ErrorMissingName).to_string(),
+            UserError::UnknownCommand(command) => fill(m(Msg::ErrorUnknownCommand), &[("command", command)]),
+            UserError::UnclosedQuote => m(Msg::ErrorUnclosedQuote).to_string(),
+            UserError::StrayText(text) => fill(m(Msg::ErrorStrayText), &[("text", text)]),
+        }
+    }
+}
+
+fn valid_codes(field: Field) -> String {
+    field.codes().join(", ")
+}
+
+/// What comes back.
+#[derive(Debug, Clone)]
+pub enum Reply<'a> {
+    Assess(Report<'a>),
+    Rule(RuleId, Lang),
+    Product(&'a Product, Report<'a>),
+    Help(Lang),
+}
+
+impl Reply<'_> {
+    /// The answer as a Discord embed (and, through [`Embed::to_text`], as terminal text).
+    pub fn embed(&self, kb: &Kb) -> Embed {
+        match self {
+            Reply::Assess(r) => render::assess(kb, r),
+            Reply::Rule(id, lang) => render::rule(kb, *id, *lang),
+            Reply::Product(p, r) => render::product(kb, p, r),
+            Reply::Help(lang) => render::help(kb, *lang),
+        }
+    }
+
+    /// The answer as JSON: the verdict of the product brief for an assessment.
+    pub fn to_json(&self, kb: &Kb) -> Value {
+        match self {
+            Reply::Assess(r) => json!(r),
+            Reply::Rule(id, lang) => rule_json(kb, *id, *lang),
+            Reply::Product(p, r) => {
+                let lang = r.lang;
+                json!({
+                    "name": {"en": p.name.en, "zh": p.name.zh},
+                    "row": p.row.get(lang),
+                    "note": p.note.as_ref().map(|n| n.get(lang)),
+                    "illustrates": p.rule,
+                    "outcome": p.outcome.as_ref().map(|o| o.get(lang)),
+                    "verdict": r,
+                })
+            }
+            Reply::Help(lang) => json!({
+                "commands": COMMANDS,
+                "help": kb.msg(Msg::HelpCommands, *lang),
+                "source": SourceRef::new(kb, *lang),
+            }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RuleJson<'a> {
+    id: RuleId,
+    law: RuleId,
+    title: &'a str,
+    statement: &'a str,
+    excerpt: &'a str,
+    cases: Vec<&'a str>,
+    advice: Vec<&'a str>,
+    corollaries: Vec<RuleId>,
+    source: SourceRef<'a>,
+}
+
+fn rule_json(kb: &Kb, id: RuleId, lang: Lang) -> Value {
+    let r = kb.rule(id);
+    json!(RuleJson {
+        id,
+        law: id.parent(),
+        title: r.title.get(lang),
+        statement: r.statement.get(lang),
+        excerpt: r.excerpt.get(lang),
+        cases: r.cases.iter().map(|c| c.get(lang)).collect(),
+        advice: r.advice.iter().map(|a| a.get(lang)).collect(),
+        corollaries: id.corollaries().collect(),
+        source: SourceRef::new(kb, lang),
+    })
+}
+
+/// Answer a request in `lang`.
+pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>, UserError> {
+    match request {
+        Request::Assess(options) => {
+            let input = profile_input(kb, options)?;
+            let (profile, assumed) = input.complete().map_err(UserError::MissingFields)?;
+            Ok(Reply::Assess(verdict::report(kb, profile, assumed, lang)))
+        }
+        Request::Law(n) => {
+            u8::try_from(*n).ok().and_then(RuleId::law).map(|id| Reply::Rule(id, lang)).ok_or(UserError::LawRange(*n))
+        }
+        Request::Corollary(n) => u8::try_from(*n)
+            .ok()
+            .and_then(RuleId::corollary)
+            .map(|id| Reply::Rule(id, lang))
+            .ok_or(UserError::CorollaryRange(*n)),
+        Request::App(name) => {
+            if name.trim().is_empty() {
+                return Err(UserError::MissingName);
+            }
+            let p = kb.product(name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
+            Ok(Reply::Product(p, verdict::report(kb, p.profile, p.assumed, lang)))
+        }
+        Request::Help => Ok(Reply::Help(lang)),
+    }
+}
+
+/// Resolve `/assess` options: field names, codes or their aliases.
+pub fn profile_input(kb: &Kb, options: &[(String, String)]) -> Result<ProfileInput, UserError> {
+    let mut input = ProfileInput::default();
+    for (name, value) in options {
+        let field = Field::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name)).ok_or_else(|| {
+            UserError::UnknownOption {
+                command: "assess",
+                option: name.clone(),
+                valid: Field::ALL.iter().map(|f| f.name()).collect(),
+            }
+        })?;
+        if input.is_set(field) {
+            return Err(UserError::DuplicateOption(field.name().to_string()));
+        }
+        let index =
+            kb.resolve_code(field, value).ok_or_else(|| UserError::UnknownCode { field, value: value.clone() })?;
+        input.set(field, index);
+    }
+    Ok(input)
+}
+
+/// One `name:value` or bare token of a slash line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Token {
+    name: Option<String>,
+    value: String,
+}
+
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:([\p{L}\p{N}_-]+)[:：])?(?:"([^"]*)"|“([^”]*)”|([^\s"“”]+))"#).expect("token regex")
+});
+
+fn tokens(rest: &str) -> Result<Vec<Token>, UserError> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for c in TOKEN.captures_iter(rest) {
+        let whole = c.get(0).expect("match");
+        if !rest[at..whole.start()].trim().is_empty() {
+            return Err(UserError::UnclosedQuote);
+        }
+        at = whole.end();
+        let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
+        out.push(Token { name: c.get(1).map(|m| m.as_str().to_string()), value: value.to_string() });
+    }
+    if !rest[at..].trim().is_empty() {
+        return Err(UserError::UnclosedQuote);
+    }
+    Ok(out)
+}
+
+/// Parse one slash line, as typed in the console or after a mention:
+/// `/assess identity:anonymous audience:strangers`, `/law 3`, `/app name:"MSN Messenger"`.
+pub fn parse_line(line: &str) -> Result<Request, UserError> {
+    let line = line.trim();
+    let body = line.strip_prefix('/').or_else(|| line.strip_prefix('／')).unwrap_or(line);
+    let (command, rest) = match body.find(char::is_whitespace) {
+        Some(i) => (&body[..i], body[i..].trim()),
+        None => (body, ""),
+    };
+    let command = command.to_lowercase();
+    match command.as_str() {
+        "assess" => {
+            let mut options = Vec::new();
+            for t in tokens(rest)? {
+                match t.name {
+                    Some(name) => options.push((name, t.value)),
+                    None => return Err(UserError::StrayText(t.value)),
+                }
+            }
+            Ok(Request::Assess(options))
+        }
+        "law" | "corollary" => {
+            let command: &'static str = if command == "law" { "law" } else { "corollary" };
+            let toks = tokens(rest)?;
+            let value = match toks.as_slice() {
+                [] => return Err(UserError::MissingNumber { command }),
+                [Token { name: None, value }] => value,
+                [Token { name: Some(name), value }] if name.eq_ignore_ascii_case("number") => value,
+                [Token { name: Some(name), .. }, ..] if !name.eq_ignore_ascii_case("number") => {
+                    return Err(UserError::UnknownOption { command, option: name.clone(), valid: vec!["number"] })
+                }
+                _ => return Err(UserError::StrayText(rest.to_string())),
+            };
+            value.parse::<i64>().map_err(|_| UserError::NotANumber { command, value: value.clone() }).map(|n| {
+                if command == "law" {
+                    Request::Law(n)
+                } else {
+                    Request::Corollary(n)
+                }
+            })
+        }
+        "app" => {
+            let toks = tokens(rest)?;
+            match toks.as_slice() {
+                [] => Err(UserError::MissingName),
+                [Token { name: Some(name), value }] if name.eq_ignore_ascii_case("name") => {
+                    Ok(Request::App(value.clone()))
+                }
+                [Token { name: Some(name), .. }, ..] if !name.eq_ignore_ascii_case("name") => {
+                    Err(UserError::UnknownOption { command: "app", option: name.clone(), valid: vec!["name"] })
+                }
+                _ if toks.iter().all(|t| t.name.is_none()) => {
+                    Ok(Request::App(toks.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" ")))
+                }
+                _ => Err(UserError::StrayText(rest.to_string())),
+            }
+        }
+        "help" | "" => Ok(Request::Help),
+        _ => Err(UserError::UnknownCommand(format!("/{command}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn parses_slash_lines() {
+        assert_eq!(
+            parse_line("/assess identity:anonymous audience:strangers").unwrap(),
+            Request::Assess(pairs(&[("identity", "anonymous"), ("audience", "strangers")]))
+        );
+        assert_eq!(
+            parse_line("/assess identity：实名 audience:\"interest-community\"").unwrap(),
+            Request::Assess(pairs(&[("identity", "实名"), ("audience", "interest-community")]))
+        );
+        assert_eq!(parse_line("/law number:3").unwrap(), Request::Law(3));
+        assert_eq!(parse_line("/law 3").unwrap(), Request::Law(3));
+        assert_eq!(parse_line("/Corollary 5").unwrap(), Request::Corollary(5));
+        assert_eq!(parse_line("/app name:微信").unwrap(), Request::App("微信".into()));
+        assert_eq!(parse_line("/app name:\"MSN Messenger\"").unwrap(), Request::App("MSN Messenger".into()));
+        assert_eq!(parse_line("/app MSN Messenger").unwrap(), Request::App("MSN Messenger".into()));
+        assert_eq!(parse_line("/help").unwrap(), Request::Help);
+    }
+
+    #[test]
+    fn refuses_bad_lines() {
+        assert_eq!(parse_line("/law x").unwrap_err(), UserError::NotANumber { command: "law", value: "x".into() });
+        assert_eq!(parse_line("/law").unwrap_err(), UserError::MissingNumber { command: "law" });
+        assert_eq!(parse_line("/app name:\"MSN").unwrap_err(), UserError::UnclosedQuote);
+        assert_eq!(parse_line("/assess anonymous").unwrap_err(), UserError::StrayText("anonymous".into()));
+        assert_eq!(parse_line("/weather").unwrap_err(), UserError::UnknownCommand("/weather".into()));
+        assert!(matches!(parse_line("/law n:3").unwrap_err(), UserError::UnknownOption { .. }));
+    }
+}

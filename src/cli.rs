@@ -1,0 +1,212 @@
+//! The terminal front-end: clap subcommands and the console. Nothing here decides:
+//! input becomes a [`Request`], [`answer`] decides, the renderer prints.
+
+use crate::answer::{answer, parse_line, Reply, Request, UserError};
+use crate::kb::Kb;
+use crate::lang::Lang;
+use clap::{Args, Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "imlaws", version, about = "Which law of IM apps decides your chat product's positioning?")]
+pub struct Cli {
+    /// Load the knowledge base from this folder instead of the built-in one.
+    #[arg(long, global = true, env = "IMLAWS_CONFIG", value_name = "DIR")]
+    pub config: Option<PathBuf>,
+
+    /// Answer in this language: en or zh.
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "en|zh")]
+    pub lang: Option<Lang>,
+
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language `{s}`; use en or zh"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess a product from its profile codes.
+    Assess(AssessArgs),
+    /// Show a law (1–3) and its corollaries.
+    Law {
+        /// 1, 2 or 3.
+        #[arg(allow_negative_numbers = true)]
+        number: String,
+    },
+    /// Show a corollary (1–7), its cases and insight.
+    Corollary {
+        /// 1 to 7.
+        #[arg(allow_negative_numbers = true)]
+        number: String,
+    },
+    /// Show one of the article's 27 products (English or Chinese name).
+    App {
+        /// The product's name, e.g. WeChat, 微信, "MSN Messenger".
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+    },
+    /// Read slash commands, one per line, from the terminal or a pipe (the default).
+    Console,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// real-name, anonymous, mixed (or 实名, 匿名, 实名匿名).
+    #[arg(long)]
+    identity: Option<String>,
+    /// everyone, acquaintances, enterprise, campus, subculture, interest-community, strangers, customers.
+    #[arg(long)]
+    audience: Option<String>,
+    /// self, avatar, employee, teacher-student.
+    #[arg(long)]
+    role: Option<String>,
+    /// social, interest, work, teaching, transaction, service.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// chat, tool, media.
+    #[arg(long)]
+    host: Option<String>,
+    /// pc, mobile, next-gen.
+    #[arg(long)]
+    device: Option<String>,
+    /// challenger, incumbent.
+    #[arg(long)]
+    stance: Option<String>,
+    /// universal, restricted.
+    #[arg(long)]
+    coverage: Option<String>,
+    /// backed, unbacked.
+    #[arg(long)]
+    community: Option<String>,
+}
+
+impl AssessArgs {
+    fn options(&self) -> Vec<(String, String)> {
+        [
+            ("identity", &self.identity),
+            ("audience", &self.audience),
+            ("role", &self.role),
+            ("scenario", &self.scenario),
+            ("host", &self.host),
+            ("device", &self.device),
+            ("stance", &self.stance),
+            ("coverage", &self.coverage),
+            ("community", &self.community),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|v| (name.to_string(), v.clone())))
+        .collect()
+    }
+}
+
+/// Load the knowledge base the CLI asked for; a bad one ends the process with exit 2.
+pub fn load_kb(config: Option<&PathBuf>) -> Result<Kb, ExitCode> {
+    let kb = match config {
+        Some(dir) => Kb::from_dir(dir),
+        None => Kb::builtin(),
+    };
+    kb.map_err(|e| {
+        eprintln!("error: invalid knowledge base: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// Run a terminal subcommand (everything but the Discord transports).
+pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
+    let lang = cli.lang.unwrap_or_default();
+    let request = match &cli.command {
+        None | Some(Command::Console) => return console(kb, cli.lang, cli.json),
+        Some(Command::Assess(args)) => Ok(Request::Assess(args.options())),
+        Some(Command::Law { number }) => parse_line(&format!("/law {}", quote(number))),
+        Some(Command::Corollary { number }) => parse_line(&format!("/corollary {}", quote(number))),
+        Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
+    };
+    match request.and_then(|r| answer(kb, &r, lang)) {
+        Ok(reply) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(format_reply(kb, &reply, cli.json, out.is_terminal()).as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(kb, &e, lang),
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', ""))
+}
+
+fn fail(kb: &Kb, e: &UserError, lang: Lang) -> ExitCode {
+    eprintln!("error: {}", e.message(kb, lang));
+    ExitCode::from(2)
+}
+
+fn format_reply(kb: &Kb, reply: &Reply, json: bool, styled: bool) -> String {
+    if json {
+        let mut s = serde_json::to_string_pretty(&reply.to_json(kb)).unwrap_or_default();
+        s.push('\n');
+        s
+    } else {
+        reply.embed(kb).to_text(styled)
+    }
+}
+
+/// The console: slash lines from a terminal or a pipe, each answered as Discord would.
+/// Bad lines get a message on stderr and the console goes on.
+fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut out = std::io::stdout().lock();
+    let styled = out.is_terminal() && !json;
+    let lang = lang.unwrap_or_default();
+    if interactive {
+        let _ =
+            writeln!(out, "imlaws console — type /help, /assess identity:anonymous audience:strangers, or /quit.\n");
+    }
+    let mut line = String::new();
+    let mut input = stdin.lock();
+    loop {
+        if interactive {
+            let _ = write!(out, "imlaws> ");
+            let _ = out.flush();
+        }
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: cannot read input: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        if matches!(text, "/quit" | "/exit" | "quit" | "exit") {
+            break;
+        }
+        match parse_line(text).and_then(|r| answer(kb, &r, lang)) {
+            Ok(reply) => {
+                let _ = out.write_all(format_reply(kb, &reply, json, styled).as_bytes());
+                if !json {
+                    let _ = writeln!(out);
+                }
+            }
+            Err(e) => {
+                let _ = out.flush();
+                eprintln!("error: {}", e.message(kb, lang));
+            }
+        }
+        let _ = out.flush();
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,418 @@
+//! One renderer for every front-end: answers become an [`Embed`] that already fits
+//! Discord's limits; the terminal prints the same embed as text.
+
+use crate::kb::{Kb, Msg, Product};
+use crate::lang::{fill, Lang};
+use crate::profile::{Field, FieldSet, Profile};
+use crate::rules::{Outlook, RuleId, Verdict};
+use crate::verdict::Report;
+use serde::Serialize;
+
+/// Discord's embed limits, in characters.
+pub mod limits {
+    pub const TITLE: usize = 256;
+    pub const DESCRIPTION: usize = 4096;
+    pub const FIELDS: usize = 25;
+    pub const FIELD_NAME: usize = 256;
+    pub const FIELD_VALUE: usize = 1024;
+    pub const FOOTER: usize = 2048;
+    /// Title, description, field names and values and footer together.
+    pub const TOTAL: usize = 6000;
+}
+
+pub const COLOR_FAVORABLE: u32 = 0x2E_CC_71;
+pub const COLOR_CONDITIONAL: u32 = 0xF1_C4_0F;
+pub const COLOR_UNFAVORABLE: u32 = 0xE7_4C_3C;
+pub const COLOR_INFO: u32 = 0x58_65_F2;
+
+pub fn outlook_color(o: Outlook) -> u32 {
+    match o {
+        Outlook::Favorable => COLOR_FAVORABLE,
+        Outlook::Conditional => COLOR_CONDITIONAL,
+        Outlook::Unfavorable => COLOR_UNFAVORABLE,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmbedField {
+    pub name: String,
+    pub value: String,
+}
+
+/// A Discord embed, within limits by construction ([`Embed::fit`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Embed {
+    pub title: String,
+    pub description: String,
+    pub color: u32,
+    pub fields: Vec<EmbedField>,
+    pub footer: String,
+}
+
+impl Embed {
+    fn new(title: String, description: String, color: u32) -> Self {
+        Embed { title, description, color, fields: Vec::new(), footer: String::new() }
+    }
+
+    /// Start a field written line by line; long ones continue in further fields.
+    fn field<'e>(&'e mut self, name: &'e str) -> Lines<'e> {
+        Lines { embed: self, name, value: String::with_capacity(1024), chars: 0, continued: false }
+    }
+
+    /// Add a field of whole lines.
+    fn lines<S: AsRef<str>>(&mut self, name: &str, lines: &[S]) {
+        let mut f = self.field(name);
+        for line in lines {
+            f.line(&[line.as_ref()]);
+        }
+        f.finish();
+    }
+
+    /// Add a field of bulleted lines.
+    fn bullets<'a>(&mut self, name: &str, items: impl IntoIterator<Item = &'a str>) {
+        let mut f = self.field(name);
+        for item in items {
+            f.line(&["• ", item]);
+        }
+        f.finish();
+    }
+
+    /// Characters that count toward the 6000 total.
+    pub fn total_chars(&self) -> usize {
+        let count = |s: &str| char_len(s.trim());
+        count(&self.title)
+            + count(&self.description)
+            + self.fields.iter().map(|f| count(&f.name) + count(&f.value)).sum::<usize>()
+            + count(&self.footer)
+    }
+
+    /// Cut every part to Discord's limits: per-part caps first, then drop or shorten
+    /// trailing fields until the total fits. Nothing is cut from a typical answer.
+    pub fn fit(mut self) -> Self {
+        // Fast path: byte lengths bound character counts from above.
+        let bytes = self.title.len()
+            + self.description.len()
+            + self.footer.len()
+            + self.fields.iter().map(|f| f.name.len() + f.value.len()).sum::<usize>();
+        if bytes <= limits::TOTAL
+            && self.title.len() <= limits::TITLE
+            && self.fields.len() <= limits::FIELDS
+            && self.fields.iter().all(|f| f.name.len() <= limits::FIELD_NAME && f.value.len() <= limits::FIELD_VALUE)
+        {
+            return self;
+        }
+        truncate(&mut self.title, limits::TITLE);
+        truncate(&mut self.description, limits::DESCRIPTION);
+        truncate(&mut self.footer, limits::FOOTER);
+        self.fields.truncate(limits::FIELDS);
+        for f in &mut self.fields {
+            truncate(&mut f.name, limits::FIELD_NAME);
+            truncate(&mut f.value, limits::FIELD_VALUE);
+        }
+        while self.total_chars() > limits::TOTAL {
+            let over = self.total_chars() - limits::TOTAL;
+            match self.fields.last_mut() {
+                Some(f) if f.value.chars().count() > over + 2 => {
+                    let keep = f.value.chars().count() - over;
+                    truncate(&mut f.value, keep);
+                }
+                Some(_) => {
+                    self.fields.pop();
+                }
+                None => {
+                    let keep = self.description.chars().count().saturating_sub(over);
+                    truncate(&mut self.description, keep);
+                }
+            }
+        }
+        self
+    }
+
+    /// The embed as terminal text; `styled` adds ANSI bold and the outlook colour.
+    pub fn to_text(&self, styled: bool) -> String {
+        let (bold, color, reset) = if styled {
+            let c = self.color;
+            ("\x1b[1m", format!("\x1b[1;38;2;{};{};{}m", c >> 16, (c >> 8) & 0xFF, c & 0xFF), "\x1b[0m")
+        } else {
+            ("", String::new(), "")
+        };
+        let md = |s: &str| {
+            if styled {
+                let mut out = String::with_capacity(s.len());
+                for (i, part) in s.split("**").enumerate() {
+                    if i > 0 {
+                        out.push_str(if i % 2 == 1 { bold } else { reset });
+                    }
+                    out.push_str(part);
+                }
+                out
+            } else {
+                s.replace("**", "")
+            }
+        };
+        let mut out = format!("{color}{}{reset}\n", self.title);
+        if !self.description.is_empty() {
+            out.push('\n');
+            out.push_str(&md(&self.description));
+            out.push('\n');
+        }
+        for f in &self.fields {
+            // A field continued from the one before reads as one list on a terminal.
+            if !f.name.ends_with(" …") {
+                out.push_str(&format!("\n{bold}{}{reset}\n", f.name));
+            }
+            for line in f.value.lines() {
+                out.push_str("  ");
+                out.push_str(&md(line));
+                out.push('\n');
+            }
+        }
+        if !self.footer.is_empty() {
+            out.push_str(&format!("\n— {}\n", self.footer));
+        }
+        out
+    }
+}
+
+/// A field being written: lines are joined with newlines, and a line that would take
+/// the value past Discord's 1024 characters starts a continuation field instead (a
+/// single longer line is cut by [`Embed::fit`]).
+struct Lines<'e> {
+    embed: &'e mut Embed,
+    name: &'e str,
+    value: String,
+    chars: usize,
+    continued: bool,
+}
+
+impl Lines<'_> {
+    /// Add one line made of `parts`, without an intermediate allocation.
+    fn line(&mut self, parts: &[&str]) {
+        let n: usize = parts.iter().map(|p| char_len(p)).sum();
+        if self.chars > 0 && self.chars + 1 + n > limits::FIELD_VALUE {
+            self.flush();
+        }
+        if self.chars > 0 {
+            self.value.push('\n');
+            self.chars += 1;
+        }
+        for p in parts {
+            self.value.push_str(p);
+        }
+        self.chars += n;
+    }
+
+    fn flush(&mut self) {
+        let name = if self.continued { format!("{} …", self.name) } else { self.name.to_string() };
+        let value = std::mem::replace(&mut self.value, String::with_capacity(1024));
+        self.embed.fields.push(EmbedField { name, value });
+        self.continued = true;
+        self.chars = 0;
+    }
+
+    fn finish(mut self) {
+        if self.chars > 0 {
+            self.flush();
+        }
+    }
+}
+
+/// Characters, as Discord counts them; ASCII without counting.
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Cut `s` to at most `max` characters, ending with "…" when cut.
+pub fn truncate(s: &mut String, max: usize) {
+    if s.len() <= max || char_len(s) <= max {
+        return;
+    }
+    let cut = s.char_indices().nth(max.saturating_sub(1)).map_or(s.len(), |(i, _)| i);
+    s.truncate(cut);
+    s.push('…');
+}
+
+fn footer(kb: &Kb, lang: Lang) -> String {
+    kb.source_credit(lang).to_string()
+}
+
+/// ": " or "：".
+fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    }
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "✅",
+        Verdict::Violated => "❌",
+        Verdict::NotApplicable => "➖",
+    }
+}
+
+/// "identity: anonymous · audience: strangers · role: avatar (assumed) · …"
+pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, lang: Lang) -> String {
+    let (colon, open, close) = match lang {
+        Lang::En => (": ", " (", ")"),
+        Lang::Zh => ("：", "（", "）"),
+    };
+    let assumed_word = kb.msg(Msg::ProfileAssumed, lang);
+    let mut s = String::with_capacity(400);
+    for (i, &f) in Field::ALL.iter().enumerate() {
+        if i > 0 {
+            s.push_str(" · ");
+        }
+        s.push_str(kb.field_label(f, lang));
+        s.push_str(colon);
+        s.push_str(kb.code_label(f, p.index(f), lang));
+        if assumed.contains(f) {
+            s.push_str(open);
+            s.push_str(assumed_word);
+            s.push_str(close);
+        }
+    }
+    s
+}
+
+/// The answer to `/assess`: positioning and outlook in the title, coloured by outlook.
+pub fn assess(kb: &Kb, r: &Report) -> Embed {
+    let lang = r.lang;
+    let title = fill(
+        kb.msg(Msg::TitleAssess, lang),
+        &[("positioning", kb.msg(r.positioning.into(), lang)), ("outlook", kb.msg(r.outlook.into(), lang))],
+    );
+    let primary =
+        fill(kb.msg(Msg::TitlePrimary, lang), &[("rule", kb.rule_label(r.primary, lang)), ("title", r.excerpt.title)]);
+    let mut description = String::with_capacity(primary.len() + r.summary.len() + r.excerpt.text.len() + 12);
+    for part in ["**", &primary, "**\n", r.summary, "\n\n> ", r.excerpt.text] {
+        description.push_str(part);
+    }
+    let mut e = Embed::new(title, description, outlook_color(r.outlook));
+    let (open, close) = match lang {
+        Lang::En => (" (", ")"),
+        Lang::Zh => ("（", "）"),
+    };
+    let mut f = e.field(kb.msg(Msg::HeadingReasoning, lang));
+    for line in &r.rules {
+        let star = if line.id == r.primary { " ◀" } else { "" };
+        f.line(&[
+            mark(line.verdict),
+            " **",
+            kb.rule_label(line.id, lang),
+            "**",
+            open,
+            kb.msg(line.verdict.into(), lang),
+            close,
+            star,
+            colon(lang),
+            line.reason,
+        ]);
+    }
+    f.finish();
+    e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
+    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile, r.assumed_fields, lang)]);
+    e.footer = footer(kb, lang);
+    e.fit()
+}
+
+/// `/law N` and `/corollary N`: the rule, its excerpt, cases and insight; a law lists
+/// its corollaries, a corollary names its law.
+pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
+    let rule = kb.rule(id);
+    let title = format!("{}{}{}", kb.rule_label(id, lang), colon(lang), rule.title.get(lang));
+    let description = format!("**{}**\n\n{}", rule.statement.get(lang), rule.excerpt.get(lang));
+    let mut e = Embed::new(title, description, COLOR_INFO);
+    if id.is_law() {
+        let corollaries: Vec<String> = id
+            .corollaries()
+            .map(|c| format!("**{}**{}{}", kb.rule_label(c, lang), colon(lang), kb.rule(c).statement.get(lang)))
+            .collect();
+        e.lines(kb.msg(Msg::HeadingCorollaries, lang), &corollaries);
+    } else {
+        let law = id.parent();
+        e.lines(
+            kb.msg(Msg::HeadingDerived, lang),
+            &[format!("{}{}{}", kb.rule_label(law, lang), colon(lang), kb.rule(law).title.get(lang))],
+        );
+    }
+    if !rule.cases.is_empty() {
+        e.bullets(kb.msg(Msg::HeadingCases, lang), rule.cases.iter().map(|c| c.get(lang)));
+    }
+    e.bullets(kb.msg(Msg::HeadingInsight, lang), rule.advice.iter().map(|a| a.get(lang)));
+    e.footer = footer(kb, lang);
+    e.fit()
+}
+
+/// `/app NAME`: the article's row, how imlaws assesses it, and the verdict.
+pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
+    let lang = r.lang;
+    let title = format!(
+        "{} · {} · {}",
+        p.display_name(lang),
+        kb.msg(r.positioning.into(), lang),
+        kb.msg(r.outlook.into(), lang)
+    );
+    let rule = kb.rule(p.rule);
+    let c = colon(lang);
+    let mut description = format!(
+        "**{}**{c}{}\n**{}**{c}{} — {}",
+        kb.msg(Msg::HeadingTable, lang),
+        p.row.get(lang),
+        kb.msg(Msg::HeadingIllustrates, lang),
+        kb.rule_label(p.rule, lang),
+        rule.title.get(lang),
+    );
+    if let Some(o) = &p.outcome {
+        description.push_str(&format!("\n**{}**{c}{}", kb.msg(Msg::HeadingOutcome, lang), o.get(lang)));
+    }
+    description.push_str(&format!("\n\n{}", r.summary));
+    let mut e = Embed::new(title, description, outlook_color(r.outlook));
+    if p.rule == RuleId::Corollary6 && p.profile.host == crate::profile::Host::Media {
+        let d = &kb.douyin;
+        let mut lines = vec![d.premise.get(lang).to_string()];
+        lines.extend(
+            d.steps
+                .iter()
+                .map(|(rule, text)| format!("➖ **{}**{}{}", kb.rule_label(*rule, lang), colon(lang), text.get(lang))),
+        );
+        lines.push(format!("➡ {}", d.conclusion.get(lang)));
+        e.lines(kb.msg(Msg::HeadingAnalysis, lang), &lines);
+        e.bullets(kb.msg(Msg::HeadingAdvice, lang), d.advice.iter().map(|a| a.get(lang)));
+    } else {
+        let reasoning: Vec<String> = r
+            .rules
+            .iter()
+            .filter(|l| l.verdict != Verdict::NotApplicable || l.id == r.primary)
+            .map(|l| format!("{} **{}**{}{}", mark(l.verdict), kb.rule_label(l.id, lang), colon(lang), l.reason))
+            .collect();
+        e.lines(kb.msg(Msg::HeadingReasoning, lang), &reasoning);
+        e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
+    }
+    let mut assessed = vec![profile_line(kb, &r.profile, p.assumed, lang)];
+    if let Some(note) = &p.note {
+        assessed.push(note.get(lang).to_string());
+    }
+    e.lines(kb.msg(Msg::HeadingAssessed, lang), &assessed);
+    e.footer = footer(kb, lang);
+    e.fit()
+}
+
+/// `/help`.
+pub fn help(kb: &Kb, lang: Lang) -> Embed {
+    let description = format!(
+        "{}\n\n{}\n\n{}",
+        kb.msg(Msg::HelpBody, lang),
+        kb.msg(Msg::HelpCommands, lang),
+        kb.msg(Msg::HelpExample, lang)
+    );
+    let mut e = Embed::new(kb.msg(Msg::HelpTitle, lang).to_string(), description, COLOR_INFO);
+    let laws: Vec<String> = [RuleId::Law1, RuleId::Law2, RuleId::Law3]
+        .iter()
+        .map(|&l| format!("**{}**{}{}", kb.rule_label(l, lang), colon(lang), kb.rule(l).statement.get(lang)))
+        .collect();
+    e.lines(kb.source.title.get(lang), &laws);
+    e.footer = footer(kb, lang);
+    e.fit()
+}

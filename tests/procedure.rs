@@ -1,0 +1,200 @@
+//! Every branch of the decision procedure, and the shape of every trace.
+
+use imlaws::profile::{Field, Profile, ProfileInput};
+use imlaws::rules::{assess, Outcome, RuleId, Verdict, REASON_KEYS};
+use std::collections::BTreeSet;
+
+fn profile(pairs: &[(&str, &str)]) -> Profile {
+    let mut input = ProfileInput::default();
+    for (field, code) in pairs {
+        let f = Field::from_name(field).unwrap_or_else(|| panic!("field {field}"));
+        assert!(input.set_code(f, code), "{field}={code}");
+    }
+    input.complete().expect("identity and audience").0
+}
+
+fn decided(pairs: &[(&str, &str)]) -> (&'static str, &'static str, &'static str) {
+    let a = assess(&profile(pairs));
+    (a.primary.id(), a.positioning.code(), a.outlook.code())
+}
+
+#[test]
+fn step_1_a_tool_or_media_host_is_a_tool_with_chat() {
+    for host in ["tool", "media"] {
+        for audience in ["everyone", "enterprise", "strangers", "interest-community"] {
+            assert_eq!(
+                decided(&[("identity", "real-name"), ("audience", audience), ("host", host)]),
+                ("corollary-6", "tool-with-chat", "conditional"),
+                "{host}/{audience}"
+            );
+        }
+    }
+}
+
+#[test]
+fn step_1_walks_corollaries_1_to_4_as_for_douyin() {
+    let a = assess(&profile(&[("identity", "anonymous"), ("audience", "strangers"), ("host", "media")]));
+    for f in &a.findings[1..5] {
+        assert_eq!(f.verdict, Verdict::NotApplicable, "{}", f.rule);
+        assert!(f.reason.key().contains("hosted"), "{} gives {}", f.rule, f.reason.key());
+    }
+}
+
+#[test]
+fn step_2_national_chat_ambitions() {
+    let n = |extra: &[(&str, &str)], identity: &str| {
+        let mut pairs = vec![("identity", identity), ("audience", "everyone")];
+        pairs.extend_from_slice(extra);
+        decided(&pairs)
+    };
+    // a. not real-name
+    assert_eq!(n(&[], "anonymous"), ("corollary-1", "national-chat", "unfavorable"));
+    assert_eq!(n(&[("stance", "incumbent")], "mixed"), ("corollary-1", "national-chat", "unfavorable"));
+    // b. restricted coverage (before incumbent and device)
+    assert_eq!(
+        n(&[("coverage", "restricted"), ("stance", "incumbent")], "real-name"),
+        ("law-1", "national-chat", "unfavorable")
+    );
+    // c. incumbent (before device)
+    assert_eq!(
+        n(&[("stance", "incumbent"), ("device", "next-gen")], "real-name"),
+        ("law-1", "national-chat", "favorable")
+    );
+    // d. next-gen device
+    assert_eq!(n(&[("device", "next-gen")], "real-name"), ("law-3", "national-chat", "conditional"));
+    // e. a challenger on today's devices
+    assert_eq!(n(&[], "real-name"), ("corollary-7", "national-chat", "unfavorable"));
+    assert_eq!(n(&[("device", "pc")], "real-name"), ("corollary-7", "national-chat", "unfavorable"));
+    assert_eq!(
+        decided(&[("identity", "real-name"), ("audience", "acquaintances")]),
+        ("corollary-7", "national-chat", "unfavorable")
+    );
+}
+
+#[test]
+fn step_3_enterprise_and_campus() {
+    assert_eq!(
+        decided(&[("identity", "real-name"), ("audience", "enterprise")]),
+        ("corollary-2", "enterprise-campus", "favorable")
+    );
+    assert_eq!(
+        decided(&[("identity", "mixed"), ("audience", "campus")]),
+        ("corollary-2", "enterprise-campus", "conditional")
+    );
+    for audience in ["enterprise", "campus"] {
+        assert_eq!(
+            decided(&[("identity", "anonymous"), ("audience", audience)]),
+            ("corollary-2", "enterprise-campus", "unfavorable")
+        );
+    }
+}
+
+#[test]
+fn steps_4_to_7() {
+    assert_eq!(
+        decided(&[("identity", "anonymous"), ("audience", "subculture")]),
+        ("corollary-3", "subculture", "conditional")
+    );
+    assert_eq!(
+        decided(&[("identity", "anonymous"), ("audience", "interest-community")]),
+        ("corollary-4", "interest-community", "favorable")
+    );
+    assert_eq!(
+        decided(&[("identity", "anonymous"), ("audience", "interest-community"), ("community", "unbacked")]),
+        ("corollary-4", "interest-community", "unfavorable")
+    );
+    assert_eq!(
+        decided(&[("identity", "anonymous"), ("audience", "strangers")]),
+        ("corollary-5", "tool", "conditional")
+    );
+    // customers default to a tool host, which step 1 catches with the same answer…
+    assert_eq!(
+        decided(&[("identity", "anonymous"), ("audience", "customers")]),
+        ("corollary-6", "tool-with-chat", "conditional")
+    );
+    // …and step 7 answers the same for a standalone chat app for customers.
+    assert_eq!(
+        decided(&[("identity", "anonymous"), ("audience", "customers"), ("host", "chat")]),
+        ("corollary-6", "tool-with-chat", "conditional")
+    );
+    let a = assess(&profile(&[("identity", "anonymous"), ("audience", "customers"), ("host", "chat")]));
+    assert_eq!(a.outcome, Outcome::Customers);
+}
+
+#[test]
+fn law_2_warns_when_a_tool_has_social_ambitions() {
+    let law2 = |pairs: &[(&str, &str)]| assess(&profile(pairs)).findings[5];
+    let social_tool = law2(&[("identity", "anonymous"), ("audience", "strangers")]);
+    assert_eq!((social_tool.rule, social_tool.verdict), (RuleId::Law2, Verdict::Violated));
+    let plain_tool = law2(&[("identity", "anonymous"), ("audience", "customers")]);
+    assert_eq!(plain_tool.verdict, Verdict::Holds);
+    assert_eq!(plain_tool.reason.key(), "law-2.tool");
+    let social = law2(&[("identity", "real-name"), ("audience", "enterprise")]);
+    assert_eq!((social.verdict, social.reason.key()), (Verdict::Holds, "law-2.social"));
+    let interest_tool = law2(&[("identity", "anonymous"), ("audience", "strangers"), ("scenario", "interest")]);
+    assert_eq!(interest_tool.verdict, Verdict::Violated);
+}
+
+/// Walks the whole profile space: every trace lists the ten rules in order, the primary
+/// rule's own verdict agrees with the outlook, and every reason key is reachable.
+#[test]
+fn every_profile_gets_a_consistent_trace() {
+    use imlaws::profile::*;
+    let mut seen = BTreeSet::new();
+    let mut outcomes = BTreeSet::new();
+    for &identity in Identity::ALL {
+        for &audience in Audience::ALL {
+            for &scenario in Scenario::ALL {
+                for &host in Host::ALL {
+                    for &device in Device::ALL {
+                        for &stance in Stance::ALL {
+                            for &coverage in Coverage::ALL {
+                                for &community in Community::ALL {
+                                    let p = Profile {
+                                        identity,
+                                        audience,
+                                        role: Role::SelfRole,
+                                        scenario,
+                                        host,
+                                        device,
+                                        stance,
+                                        coverage,
+                                        community,
+                                    };
+                                    let a = assess(&p);
+                                    let ids: Vec<RuleId> = a.findings.iter().map(|f| f.rule).collect();
+                                    assert_eq!(ids, RuleId::ALL);
+                                    let primary = a.findings.iter().find(|f| f.rule == a.primary).unwrap();
+                                    assert_ne!(primary.verdict, Verdict::NotApplicable, "{p:?}");
+                                    if primary.verdict == Verdict::Violated {
+                                        assert_eq!(a.outlook.code(), "unfavorable", "{p:?}");
+                                    }
+                                    assert_eq!(a.outcome.decision(), (a.primary, a.positioning, a.outlook));
+                                    outcomes.insert(a.outcome.code());
+                                    for f in a.findings {
+                                        seen.insert(f.reason.key());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let all: BTreeSet<&str> = REASON_KEYS.iter().copied().collect();
+    assert_eq!(seen, all, "every reason key is reachable, and no other");
+    assert_eq!(outcomes.len(), Outcome::ALL.len(), "every outcome is reachable");
+}
+
+#[test]
+fn rule_numbers_and_parents() {
+    assert_eq!(RuleId::law(3), Some(RuleId::Law3));
+    assert_eq!(RuleId::law(4), None);
+    assert_eq!(RuleId::law(0), None);
+    assert_eq!(RuleId::corollary(5), Some(RuleId::Corollary5));
+    assert_eq!(RuleId::corollary(8), None);
+    assert_eq!(RuleId::Law3.corollaries().collect::<Vec<_>>(), [RuleId::Corollary7]);
+    assert_eq!(RuleId::Law1.corollaries().count(), 4);
+    assert_eq!(RuleId::Corollary6.parent(), RuleId::Law2);
+}
