@@ -2,6 +2,7 @@
 //! Discord interaction or a mention all become a [`Request`]; [`answer`] turns it into a
 //! [`Reply`] or a [`UserError`] that says what to fix.
 
+use crate::ask::{AskError, Recognition};
 use crate::kb::{Kb, Msg, Product};
 use crate::lang::{fill, Lang};
 use crate::profile::{Field, ProfileInput};
@@ -21,6 +22,12 @@ pub enum Request {
     Law(i64),
     Corollary(i64),
     App(String),
+    /// A question in plain words; `lang` forces the reply language, else the
+    /// question's own language is used.
+    Ask {
+        question: String,
+        lang: Option<Lang>,
+    },
     Help,
 }
 
@@ -30,19 +37,33 @@ pub const COMMANDS: [&str; 6] = ["assess", "ask", "law", "corollary", "app", "he
 /// A bad input, with everything needed to say what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserError {
-    UnknownCode { field: Field, value: String },
+    UnknownCode {
+        field: Field,
+        value: String,
+    },
     MissingFields(Vec<Field>),
     DuplicateOption(String),
-    UnknownOption { command: &'static str, option: String, valid: Vec<&'static str> },
+    UnknownOption {
+        command: &'static str,
+        option: String,
+        valid: Vec<&'static str>,
+    },
     LawRange(i64),
     CorollaryRange(i64),
-    NotANumber { command: &'static str, value: String },
-    MissingNumber { command: &'static str },
+    NotANumber {
+        command: &'static str,
+        value: String,
+    },
+    MissingNumber {
+        command: &'static str,
+    },
     UnknownProduct(String),
     MissingName,
     UnknownCommand(String),
     UnclosedQuote,
     StrayText(String),
+    /// A plain-words question that cannot be assessed, with the language to say so in.
+    Ask(AskError, Lang),
 }
 
 impl UserError {
@@ -92,6 +113,28 @@ impl UserError {
             UserError::UnknownCommand(command) => fill(m(Msg::ErrorUnknownCommand), &[("command", command)]),
             UserError::UnclosedQuote => m(Msg::ErrorUnclosedQuote).to_string(),
             UserError::StrayText(text) => fill(m(Msg::ErrorStrayText), &[("text", text)]),
+            UserError::Ask(e, lang) => ask_message(kb, e, *lang),
+        }
+    }
+}
+
+fn ask_message(kb: &Kb, e: &AskError, lang: Lang) -> String {
+    let m = |msg: Msg| kb.msg(msg, lang);
+    match e {
+        AskError::Empty => m(Msg::ErrorEmptyQuestion).to_string(),
+        AskError::TooLong { len, limit } => {
+            fill(m(Msg::ErrorTooLong), &[("len", &len.to_string()), ("limit", &limit.to_string())])
+        }
+        AskError::OffTopic => m(Msg::ErrorOffTopic).to_string(),
+        AskError::Missing(fields) => {
+            let names = fields
+                .iter()
+                .map(|f| kb.field_label(*f, lang).to_string())
+                .reduce(|a, b| fill(m(Msg::ErrorListAnd), &[("a", &a), ("b", &b)]));
+            fill(
+                m(Msg::ErrorNeedFields),
+                &[("fields", &names.unwrap_or_default()), ("example", m(Msg::ErrorNeedExample))],
+            )
         }
     }
 }
@@ -106,6 +149,7 @@ pub enum Reply<'a> {
     Assess(Report<'a>),
     Rule(RuleId, Lang),
     Product(&'a Product, Report<'a>),
+    Ask(Report<'a>, Recognition),
     Help(Lang),
 }
 
@@ -116,6 +160,7 @@ impl Reply<'_> {
             Reply::Assess(r) => render::assess(kb, r),
             Reply::Rule(id, lang) => render::rule(kb, *id, *lang),
             Reply::Product(p, r) => render::product(kb, p, r),
+            Reply::Ask(r, recognition) => render::ask(kb, r, recognition),
             Reply::Help(lang) => render::help(kb, *lang),
         }
     }
@@ -135,6 +180,11 @@ impl Reply<'_> {
                     "outcome": p.outcome.as_ref().map(|o| o.get(lang)),
                     "verdict": r,
                 })
+            }
+            Reply::Ask(r, recognition) => {
+                let mut v = json!(r);
+                v["recognition"] = json!(recognition);
+                v
             }
             Reply::Help(lang) => json!({
                 "commands": COMMANDS,
@@ -196,6 +246,16 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
             let p = kb.product(name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
             Ok(Reply::Product(p, verdict::report(kb, p.profile, p.assumed, lang)))
         }
+        Request::Ask { question, lang: forced } => {
+            let reading = kb.lexicon.read(question, &kb.products).map_err(|e| {
+                let lang = forced.unwrap_or_else(|| crate::ask::detect_lang(question));
+                UserError::Ask(e, lang)
+            })?;
+            let lang = forced.unwrap_or(reading.lang);
+            let (profile, assumed) =
+                reading.input.complete().map_err(|missing| UserError::Ask(AskError::Missing(missing), lang))?;
+            Ok(Reply::Ask(verdict::report(kb, profile, assumed, lang), reading.recognition))
+        }
         Request::Help => Ok(Reply::Help(lang)),
     }
 }
@@ -254,7 +314,10 @@ fn tokens(rest: &str) -> Result<Vec<Token>, UserError> {
 /// `/assess identity:anonymous audience:strangers`, `/law 3`, `/app name:"MSN Messenger"`.
 pub fn parse_line(line: &str) -> Result<Request, UserError> {
     let line = line.trim();
-    let body = line.strip_prefix('/').or_else(|| line.strip_prefix('／')).unwrap_or(line);
+    let Some(body) = line.strip_prefix('/').or_else(|| line.strip_prefix('／')) else {
+        // Plain words are a question.
+        return Ok(Request::Ask { question: line.to_string(), lang: None });
+    };
     let (command, rest) = match body.find(char::is_whitespace) {
         Some(i) => (&body[..i], body[i..].trim()),
         None => (body, ""),
@@ -306,6 +369,19 @@ pub fn parse_line(line: &str) -> Result<Request, UserError> {
                 }
                 _ => Err(UserError::StrayText(rest.to_string())),
             }
+        }
+        "ask" => {
+            let question = match tokens(rest) {
+                Ok(toks) if matches!(toks.as_slice(), [Token { name: Some(n), .. }] if n.eq_ignore_ascii_case("question")) => {
+                    toks[0].value.clone()
+                }
+                _ => rest
+                    .strip_prefix("question:")
+                    .or_else(|| rest.strip_prefix("question："))
+                    .unwrap_or(rest)
+                    .to_string(),
+            };
+            Ok(Request::Ask { question, lang: None })
         }
         "help" | "" => Ok(Request::Help),
         _ => Err(UserError::UnknownCommand(format!("/{command}"))),

@@ -54,6 +54,12 @@ pub enum Command {
         #[arg(required = true, num_args = 1..)]
         name: Vec<String>,
     },
+    /// Describe a product in your own words (English or Chinese).
+    Ask {
+        /// The question, e.g. "an anonymous app where strangers nearby can chat".
+        #[arg(required = true, num_args = 1..)]
+        question: Vec<String>,
+    },
     /// Read slash commands, one per line, from the terminal or a pipe (the default).
     Console,
 }
@@ -129,6 +135,7 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         Some(Command::Law { number }) => parse_line(&format!("/law {}", quote(number))),
         Some(Command::Corollary { number }) => parse_line(&format!("/corollary {}", quote(number))),
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
+        Some(Command::Ask { question }) => Ok(Request::Ask { question: question.join(" "), lang: cli.lang }),
     };
     match request.and_then(|r| answer(kb, &r, lang)) {
         Ok(reply) => {
@@ -166,6 +173,7 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
     let interactive = stdin.is_terminal();
     let mut out = std::io::stdout().lock();
     let styled = out.is_terminal() && !json;
+    let forced = lang;
     let lang = lang.unwrap_or_default();
     if interactive {
         let _ =
@@ -194,7 +202,11 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
         if matches!(text, "/quit" | "/exit" | "quit" | "exit") {
             break;
         }
-        match parse_line(text).and_then(|r| answer(kb, &r, lang)) {
+        let request = parse_line(text).map(|r| match r {
+            Request::Ask { question, lang: None } => Request::Ask { question, lang: forced },
+            other => other,
+        });
+        match request.and_then(|r| answer(kb, &r, lang)) {
             Ok(reply) => {
                 let _ = out.write_all(format_reply(kb, &reply, json, styled).as_bytes());
                 if !json {

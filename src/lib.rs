@@ -2,6 +2,7 @@
 //! corollaries (after 攀哥杨攀, 2023), and answers over a console, a CLI and Discord.
 
 pub mod answer;
+pub mod ask;
 pub mod cli;
 pub mod kb;
 pub mod lang;

@@ -1,6 +1,7 @@
 //! One renderer for every front-end: answers become an [`Embed`] that already fits
 //! Discord's limits; the terminal prints the same embed as text.
 
+use crate::ask::Recognition;
 use crate::kb::{Kb, Msg, Product};
 use crate::lang::{fill, Lang};
 use crate::profile::{Field, FieldSet, Profile};
@@ -278,6 +279,42 @@ pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, lang: Lang) -> Stri
 
 /// The answer to `/assess`: positioning and outlook in the title, coloured by outlook.
 pub fn assess(kb: &Kb, r: &Report) -> Embed {
+    assessment(kb, r).fit()
+}
+
+/// The answer to `/ask`: the assessment, and what was understood from the question.
+pub fn ask(kb: &Kb, r: &Report, rec: &Recognition) -> Embed {
+    let lang = r.lang;
+    let mut e = assessment(kb, r);
+    let (arrow, open_q, close_q, comma) = match lang {
+        Lang::En => (" ← ", "“", "”", ", "),
+        Lang::Zh => (" ← ", "“", "”", "、"),
+    };
+    let mut f = e.field(kb.msg(Msg::HeadingRecognised, lang));
+    for item in &rec.recognised {
+        let field = Field::from_name(item.field).expect("recognised field");
+        let code = field.codes().iter().position(|c| *c == item.code).expect("recognised code");
+        let mut quoted = String::new();
+        for (i, w) in item.words.iter().enumerate() {
+            if i > 0 {
+                quoted.push_str(comma);
+            }
+            quoted.push_str(open_q);
+            quoted.push_str(w);
+            quoted.push_str(close_q);
+        }
+        f.line(&[kb.field_label(field, lang), colon(lang), kb.code_label(field, code, lang), arrow, &quoted]);
+    }
+    for item in &rec.borrowed {
+        let field = Field::from_name(item.field).expect("borrowed field");
+        let code = field.codes().iter().position(|c| *c == item.code).expect("borrowed code");
+        f.line(&[kb.field_label(field, lang), colon(lang), kb.code_label(field, code, lang), arrow, &item.product]);
+    }
+    f.finish();
+    e.fit()
+}
+
+fn assessment(kb: &Kb, r: &Report) -> Embed {
     let lang = r.lang;
     let title = fill(
         kb.msg(Msg::TitleAssess, lang),
@@ -314,7 +351,7 @@ pub fn assess(kb: &Kb, r: &Report) -> Embed {
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
     e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile, r.assumed_fields, lang)]);
     e.footer = footer(kb, lang);
-    e.fit()
+    e
 }
 
 /// `/law N` and `/corollary N`: the rule, its excerpt, cases and insight; a law lists

@@ -188,3 +188,40 @@ fn a_broken_config_folder_is_refused_with_file_and_line() {
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("/nonexistent/imlaws/source.toml: cannot read it"), "{}", missing.stderr);
 }
+
+#[test]
+fn ask_answers_in_the_questions_language() {
+    let en = imlaws(&["ask", "an anonymous app where strangers nearby can chat"], "");
+    assert_eq!(en.code, 0, "{}", en.stderr);
+    assert!(en.stdout.contains("Decided by Corollary 5"), "{}", en.stdout);
+    assert!(en.stdout.contains("Understood from your question"));
+    let zh = imlaws(&["ask", "面向企业员工的实名办公沟通工具"], "");
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    assert!(zh.stdout.starts_with("企业与校园 · 前景乐观"), "{}", zh.stdout);
+    assert!(zh.stdout.contains("决定因素：推论2"));
+    let forced = imlaws(&["ask", "面向企业员工的实名办公沟通工具", "--lang", "en"], "");
+    assert!(forced.stdout.starts_with("Enterprise and campus · outlook favorable"), "{}", forced.stdout);
+    let json = imlaws(&["ask", "an anonymous app for strangers", "--json"], "");
+    let v: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["primary"], "corollary-5");
+    assert_eq!(v["recognition"]["recognised"][1]["code"], "strangers");
+    let missing = imlaws(&["ask", "an anonymous chat app"], "");
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.starts_with("error: I could not tell the audience"), "{}", missing.stderr);
+    let long = "chat ".repeat(500);
+    let too_long = imlaws(&["ask", &long], "");
+    assert_eq!(too_long.code, 2);
+    assert!(too_long.stderr.contains("the limit is 2000"));
+}
+
+#[test]
+fn the_console_takes_plain_words_and_ask_lines() {
+    let run = imlaws(&[], "an anonymous app where strangers nearby can chat\n/ask question:\"面向企业员工的实名办公沟通工具\"\n匿名聊天软件\n");
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Decided by Corollary 5"));
+    assert!(run.stdout.contains("决定因素：推论2"), "{}", run.stdout);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: 我无法判断产品的用户定位。请补充说明，例如“面向陌生人的匿名交友应用”，或使用 /assess。"
+    );
+}

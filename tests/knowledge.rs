@@ -179,7 +179,7 @@ fn the_shipped_folder_loads_like_the_builtin() {
     let from_dir = Kb::from_dir(&dir).expect("config/ loads");
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(from_dir.products.len(), kb().products.len());
-    assert_eq!(FILES.len(), 8);
+    assert_eq!(FILES.len(), 9);
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::Path;
 
 /// The files of a knowledge base, in load order.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "source.toml",
     "profile.toml",
     "messages.toml",
@@ -24,9 +24,10 @@ pub const FILES: [&str; 8] = [
     "reasons.toml",
     "products.toml",
     "douyin.toml",
+    "lexicon.toml",
 ];
 
-const BUILTIN: [&str; 8] = [
+const BUILTIN: [&str; 9] = [
     include_str!("../../config/source.toml"),
     include_str!("../../config/profile.toml"),
     include_str!("../../config/messages.toml"),
@@ -35,6 +36,7 @@ const BUILTIN: [&str; 8] = [
     include_str!("../../config/reasons.toml"),
     include_str!("../../config/products.toml"),
     include_str!("../../config/douyin.toml"),
+    include_str!("../../config/lexicon.toml"),
 ];
 
 /// What is wrong with a knowledge-base file, and where.
@@ -193,6 +195,7 @@ pub struct Kb {
     credit: Text,
     pub products: Vec<Product>,
     pub douyin: Douyin,
+    pub lexicon: crate::ask::Lexicon,
 }
 
 impl Kb {

@@ -220,6 +220,7 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
     let outcomes = load_outcomes(&ctx(4))?;
     let reasons = load_reasons(&ctx(5))?.iter().map(|t| ReasonText::new(&fields, t)).collect();
     let products = load_products(&ctx(6))?;
+    let lexicon = load_lexicon(&ctx(8), &products)?;
     let douyin = load_douyin(&ctx(7))?;
     let rule_labels = RuleId::ALL
         .iter()
@@ -240,7 +241,7 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         };
         Text { en: credit(Lang::En), zh: credit(Lang::Zh) }
     };
-    Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin })
+    Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin, lexicon })
 }
 
 fn load_source(c: &Ctx) -> Result<Source, KbError> {
@@ -457,7 +458,7 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
             aliases.push(c.nonempty(a, &what("alias"))?);
         }
         let name_span = raw.name.en.as_ref().map_or(raw.rule.span(), |s| s.span());
-        let spans = std::iter::repeat(name_span).take(2).chain(raw.aliases.iter().map(|a| a.span()));
+        let spans = std::iter::repeat_n(name_span, 2).chain(raw.aliases.iter().map(|a| a.span()));
         for (n, span) in [&name.en, &name.zh].into_iter().chain(aliases.iter()).zip(spans) {
             let key = normalize(n);
             match names.get(&key) {
@@ -512,4 +513,182 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
         });
     }
     Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    limits: RawLimits,
+    negation: RawNegation,
+    topic: RawTopic,
+    signal: Vec<RawSignal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_chars: Spanned<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNegation {
+    en: Vec<Spanned<String>>,
+    zh: Vec<Spanned<String>>,
+    zh_prefix: Vec<Spanned<String>>,
+    en_fillers: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    words: Vec<Spanned<String>>,
+    zh: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignal {
+    field: Spanned<String>,
+    code: Spanned<String>,
+    negated: Option<Spanned<String>>,
+    #[serde(default)]
+    words: Vec<Spanned<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+}
+
+/// Regex source for a word: whole-word (ASCII boundaries) for Latin script.
+fn word_regex(word: &str) -> String {
+    let escaped = regex::escape(word);
+    let b = r"(?-u:\b)";
+    let starts = word.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ends = word.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    format!("{}{escaped}{}", if starts { b } else { "" }, if ends { b } else { "" })
+}
+
+/// `\b` in a lexicon pattern is an ASCII word boundary, as for words: Han characters
+/// next to a Latin word do not glue to it, and the regex engine's fast DFA keeps
+/// working on Chinese text (a Unicode `\b` makes it fall back to a much slower one).
+fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') => out.push_str("(?-u:\\b)"),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn compile(c: &Ctx, src: &str, near: std::ops::Range<usize>) -> Result<regex::Regex, KbError> {
+    regex::Regex::new(src).map_err(|e| c.err(near, format!("cannot compile: {e}")))
+}
+
+/// Product names that are also everyday English words match only as written.
+const WORDLIKE_NAMES: [&str; 7] = ["line", "soul", "teams", "messenger", "slack", "discord", "telegram"];
+
+fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, KbError> {
+    use crate::ask::{Signal, Target, Word};
+    let f: LexiconFile = c.parse()?;
+    let max_chars = *f.limits.max_chars.get_ref();
+    if max_chars == 0 {
+        return Err(c.err(f.limits.max_chars.span(), "max_chars must be at least 1"));
+    }
+    let mut signals = Vec::with_capacity(f.signal.len());
+    let mut words: Vec<String> = Vec::new();
+    let mut word_targets: Vec<Vec<Word>> = Vec::new();
+    let mut add_word = |word: String, target: Word| match words.iter().position(|w| *w == word) {
+        Some(i) => word_targets[i].push(target),
+        None => {
+            words.push(word);
+            word_targets.push(vec![target]);
+        }
+    };
+    let mut patterns = Vec::new();
+    let mut pattern_signal = Vec::new();
+    for raw in &f.signal {
+        let Some(field) = Field::from_name(raw.field.get_ref()) else {
+            let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+            return Err(c.err(
+                raw.field.span(),
+                format!("unknown field `{}`; fields: {}", raw.field.get_ref(), valid.join(", ")),
+            ));
+        };
+        let code_of = |s: &Spanned<String>| {
+            field.codes().iter().position(|k| k == s.get_ref()).ok_or_else(|| {
+                c.err(s.span(), format!("unknown {field} code `{}`; codes: {}", s.get_ref(), field.codes().join(", ")))
+            })
+        };
+        let code = code_of(&raw.code)?;
+        let negated = raw.negated.as_ref().map(code_of).transpose()?;
+        if raw.words.is_empty() && raw.patterns.is_empty() {
+            return Err(
+                c.err(raw.code.span(), format!("signal {field}={} has no words and no patterns", field.codes()[code]))
+            );
+        }
+        let index = signals.len();
+        signals.push(Signal { field, code, negated });
+        for w in &raw.words {
+            let word = c.nonempty(w, "word")?.to_lowercase();
+            add_word(word.clone(), Word::new(Target::Signal(index), &word, false));
+        }
+        for p in &raw.patterns {
+            let src = format!("(?i:{})", ascii_boundaries(&c.nonempty(p, "pattern")?));
+            regex::Regex::new(&src).map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
+            patterns.push(src);
+            pattern_signal.push(index);
+        }
+    }
+    for (i, p) in products.iter().enumerate() {
+        for name in [&p.name.en, &p.name.zh] {
+            let exact = WORDLIKE_NAMES.contains(&name.to_lowercase().as_str());
+            add_word(name.to_lowercase(), Word::new(Target::Product(i), name, exact));
+        }
+        for a in &p.aliases {
+            add_word(a.to_lowercase(), Word::new(Target::Product(i), a, false));
+        }
+    }
+    let automaton = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::Standard)
+        .build(&words)
+        .map_err(|e| c.err(0..0, format!("cannot build the word automaton: {e}")))?;
+    let patterns = regex_automata::meta::Regex::new_many(&patterns)
+        .map_err(|e| c.err(0..0, format!("cannot compile the lexicon patterns: {e}")))?;
+    let list = |v: &[Spanned<String>]| -> Result<Vec<String>, KbError> {
+        v.iter().map(|w| c.nonempty(w, "word").map(|w| regex::escape(&w.to_lowercase()))).collect()
+    };
+    let neg = &f.negation;
+    let neg_en = format!(
+        r"(?i)(?-u:\b)(?:{})(?-u:\b)(?:[\s-]+(?:{}))*[\s-]*$",
+        list(&neg.en)?.join("|"),
+        list(&neg.en_fillers)?.join("|")
+    );
+    let neg_zh = format!(r"(?:{})\p{{Han}}{{0,2}}$|(?:{})$", list(&neg.zh)?.join("|"), list(&neg.zh_prefix)?.join("|"));
+    let mut topic: Vec<String> = Vec::new();
+    for w in f.topic.words.iter().chain(&f.topic.zh) {
+        topic.push(word_regex(&c.nonempty(w, "word")?.to_lowercase()));
+    }
+    let topic = format!("(?i){}", topic.join("|"));
+    Ok(crate::ask::Lexicon {
+        max_chars,
+        signals,
+        words: automaton,
+        word_targets,
+        patterns,
+        pattern_signal,
+        topic: compile(c, &topic, 0..0)?,
+        neg_en: compile(c, &neg_en, 0..0)?,
+        neg_zh: compile(c, &neg_zh, 0..0)?,
+    })
 }
