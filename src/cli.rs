@@ -62,6 +62,21 @@ pub enum Command {
     },
     /// Read slash commands, one per line, from the terminal or a pipe (the default).
     Console,
+    /// Serve Discord's Interactions Endpoint URL over HTTP (needs DISCORD_PUBLIC_KEY).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "IMLAWS_LISTEN", default_value = crate::discord::http::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+    /// Refuse requests whose signed timestamp is further than this from now.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub replay_window: u64,
+    /// Refuse bodies larger than this with 413.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::discord::http::DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +151,7 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         Some(Command::Corollary { number }) => parse_line(&format!("/corollary {}", quote(number))),
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
         Some(Command::Ask { question }) => Ok(Request::Ask { question: question.join(" "), lang: cli.lang }),
+        Some(Command::Serve(args)) => return serve(kb, args),
     };
     match request.and_then(|r| answer(kb, &r, lang)) {
         Ok(reply) => {
@@ -221,4 +237,86 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
         let _ = out.flush();
     }
     ExitCode::SUCCESS
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// `imlaws serve`: the HTTP interactions endpoint.
+fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
+    use crate::discord::http;
+    let verifier = match http::verifier(std::env::var("DISCORD_PUBLIC_KEY").ok().as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing();
+    let kb: &'static Kb = Box::leak(Box::new(kb.clone()));
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    rt.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", args.listen);
+                return ExitCode::from(2);
+            }
+        };
+        let addr = listener.local_addr().map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        println!("imlaws: interactions endpoint on http://{addr}/interactions");
+        let endpoint = http::Endpoint::new(kb, verifier)
+            .replay_window(std::time::Duration::from_secs(args.replay_window))
+            .body_limit(args.body_limit);
+        match http::serve(listener, endpoint, shutdown_signal()).await {
+            Ok(()) => {
+                tracing::info!("shut down");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: the server stopped: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }

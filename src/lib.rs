@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod ask;
 pub mod cli;
+pub mod discord;
 pub mod kb;
 pub mod lang;
 pub mod profile;

@@ -77,6 +77,23 @@ messages! {
     ErrorNeedFields = "error.need-fields",
     ErrorNeedExample = "error.need-example",
     ErrorListAnd = "error.list-and",
+    CommandAssessName = "command.assess.name",
+    CommandAssessDescription = "command.assess.description",
+    CommandAskName = "command.ask.name",
+    CommandAskDescription = "command.ask.description",
+    CommandAskQuestion = "command.ask.question",
+    CommandLawName = "command.law.name",
+    CommandLawDescription = "command.law.description",
+    CommandCorollaryName = "command.corollary.name",
+    CommandCorollaryDescription = "command.corollary.description",
+    CommandNumberName = "command.number.name",
+    CommandAppName = "command.app.name",
+    CommandAppDescription = "command.app.description",
+    CommandAppProduct = "command.app.product",
+    CommandHelpName = "command.help.name",
+    CommandHelpDescription = "command.help.description",
+    CommandFieldDescription = "command.field.description",
+    ErrorNotSupported = "error.not-supported",
 }
 
 impl From<Positioning> for Msg {

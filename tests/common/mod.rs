@@ -51,3 +51,4 @@ pub fn config_copy(tag: &str) -> PathBuf {
     }
     dir
 }
+pub mod discord;

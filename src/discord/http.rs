@@ -1,0 +1,210 @@
+//! The HTTP transport: Discord POSTs each interaction, signed with Ed25519, to
+//! `POST /interactions`; the answer is the same [`respond`] the gateway bot sends.
+//! Stateless: run as many instances behind a load balancer as needed.
+
+use super::respond;
+use crate::kb::Kb;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use serenity::all::Interaction;
+use serenity::interactions_endpoint::Verifier;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Defaults for `imlaws serve`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(300);
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// What the endpoint needs: the knowledge base and the application's public key.
+pub struct Endpoint {
+    kb: &'static Kb,
+    verifier: Verifier,
+    replay_window: Duration,
+    body_limit: usize,
+}
+
+/// Why a public key was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("DISCORD_PUBLIC_KEY is not set; copy the application's Public Key from the Developer Portal")]
+    Missing,
+    #[error("DISCORD_PUBLIC_KEY must be 64 hexadecimal characters (the application's Public Key); got {0} characters")]
+    Length(usize),
+    #[error("DISCORD_PUBLIC_KEY must be hexadecimal (0-9, a-f)")]
+    NotHex,
+    #[error("DISCORD_PUBLIC_KEY is not a valid Ed25519 public key")]
+    Invalid,
+}
+
+/// Decode hex; `None` on any non-hex character or an odd length.
+pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    let digit = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    s.as_bytes().chunks(2).map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?)).collect()
+}
+
+/// Check a hex public key and build its verifier (serenity's `Verifier::new` would
+/// panic on a bad key; this says what is wrong instead).
+pub fn verifier(public_key: Option<&str>) -> Result<Verifier, KeyError> {
+    let key = public_key.map(str::trim).filter(|k| !k.is_empty()).ok_or(KeyError::Missing)?;
+    if key.len() != 64 {
+        return Err(KeyError::Length(key.chars().count()));
+    }
+    let bytes: [u8; 32] = decode_hex(key).ok_or(KeyError::NotHex)?.try_into().map_err(|_| KeyError::Invalid)?;
+    Verifier::try_new(bytes).map_err(|_| KeyError::Invalid)
+}
+
+impl Endpoint {
+    pub fn new(kb: &'static Kb, verifier: Verifier) -> Endpoint {
+        Endpoint { kb, verifier, replay_window: DEFAULT_REPLAY_WINDOW, body_limit: DEFAULT_BODY_LIMIT }
+    }
+
+    pub fn replay_window(mut self, window: Duration) -> Self {
+        self.replay_window = window;
+        self
+    }
+
+    pub fn body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = limit;
+        self
+    }
+
+    /// The routes: `POST /interactions`, `GET /healthz`.
+    pub fn router(self) -> Router {
+        let limit = self.body_limit;
+        Router::new()
+            .route("/interactions", post(interactions))
+            .route("/healthz", get(|| async { "ok\n" }))
+            .layer(DefaultBodyLimit::max(limit))
+            .layer(middleware::from_fn(log_request))
+            .with_state(Arc::new(self))
+    }
+}
+
+/// Serve until `shutdown` resolves, then finish the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    endpoint: Endpoint,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, endpoint.router()).with_graceful_shutdown(shutdown).await
+}
+
+/// One line per request: method, path, status, time. No bodies, no headers, no keys.
+async fn log_request(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response()
+}
+
+async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(signature), Some(timestamp)) = (header("x-signature-ed25519"), header("x-signature-timestamp")) else {
+        return refuse(StatusCode::UNAUTHORIZED, "missing X-Signature-Ed25519 or X-Signature-Timestamp");
+    };
+    if ep.verifier.verify(signature, timestamp, &body).is_err() {
+        return refuse(StatusCode::UNAUTHORIZED, "invalid request signature");
+    }
+    if !fresh(timestamp, ep.replay_window) {
+        return refuse(StatusCode::UNAUTHORIZED, "stale or malformed X-Signature-Timestamp");
+    }
+    let interaction = match parse_interaction(&body) {
+        Ok(i) => i,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+    };
+    let response = respond(ep.kb, &interaction);
+    match serde_json::to_vec(&response) {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        // Serialising our own builder cannot fail; answer something valid regardless.
+        Err(_) => refuse(StatusCode::BAD_REQUEST, "could not encode the response"),
+    }
+}
+
+/// Is the signed timestamp (Unix seconds) within the replay window of now?
+fn fresh(timestamp: &str, window: Duration) -> bool {
+    let Ok(ts) = timestamp.trim().parse::<i64>() else { return false };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    now.abs_diff(ts) <= window.as_secs()
+}
+
+/// Parse an interaction as Discord sends it. serenity's model insists on a few fields
+/// Discord's own samples leave out (`version`, `entitlements`, `attachment_size_limit`,
+/// a member's `flags`…); those are filled with their documented neutral values first,
+/// so a valid interaction is never refused for them.
+pub fn parse_interaction(body: &[u8]) -> Result<Interaction, String> {
+    if let Ok(i) = serde_json::from_slice::<Interaction>(body) {
+        return Ok(i);
+    }
+    let mut v: Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
+    let Some(obj) = v.as_object_mut() else { return Err("body is not a JSON object".into()) };
+    let defaults = [
+        ("application_id", json!("1")),
+        ("version", json!(1)),
+        ("entitlements", json!([])),
+        ("attachment_size_limit", json!(0)),
+        ("locale", json!("en-US")),
+        ("token", json!("")),
+    ];
+    for (key, value) in defaults {
+        obj.entry(key).or_insert(value);
+    }
+    if !obj.contains_key("channel_id") {
+        if let Some(id) = obj.get("channel").and_then(|c| c.get("id")).cloned() {
+            obj.insert("channel_id".into(), id);
+        }
+    }
+    if let Some(member) = obj.get_mut("member").and_then(Value::as_object_mut) {
+        for (key, value) in [("deaf", json!(false)), ("mute", json!(false)), ("flags", json!(0)), ("roles", json!([]))]
+        {
+            member.entry(key).or_insert(value);
+        }
+    }
+    serde_json::from_value::<Interaction>(v).map_err(|e| format!("not a Discord interaction: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked() {
+        assert_eq!(verifier(None).err(), Some(KeyError::Missing));
+        assert_eq!(verifier(Some("  ")).err(), Some(KeyError::Missing));
+        assert_eq!(verifier(Some("abc")).err(), Some(KeyError::Length(3)));
+        assert_eq!(verifier(Some(&"zz".repeat(32))).err(), Some(KeyError::NotHex));
+        assert!(verifier(Some("3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29")).is_ok());
+    }
+
+    #[test]
+    fn timestamps_outside_the_window_are_stale() {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let w = Duration::from_secs(300);
+        assert!(fresh(&now.to_string(), w));
+        assert!(fresh(&(now - 299).to_string(), w));
+        assert!(!fresh(&(now - 301).to_string(), w));
+        assert!(!fresh(&(now + 301).to_string(), w));
+        assert!(!fresh("yesterday", w));
+    }
+
+    #[test]
+    fn hex() {
+        assert_eq!(decode_hex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(decode_hex("0"), None);
+        assert_eq!(decode_hex("zz"), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! Discord, shared by both transports: the slash-command definitions, and one function
+//! from an [`Interaction`] to the [`CreateInteractionResponse`] to send back, used as is
+//! by the gateway bot and the HTTP interactions endpoint.
+
+pub mod commands;
+pub mod http;
+
+use crate::answer::{answer, Reply, Request, UserError};
+use crate::kb::{Kb, Msg};
+use crate::lang::Lang;
+use crate::render::{self, Embed};
+use serenity::all::{
+    AutocompleteChoice, CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions,
+    CreateAutocompleteResponse, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    CreateInteractionResponseMessage, Interaction,
+};
+
+/// Discord's limit on a message's `content`.
+pub const CONTENT_LIMIT: usize = 2000;
+/// Discord's limit on autocomplete suggestions.
+pub const AUTOCOMPLETE_LIMIT: usize = 25;
+
+/// The response to an interaction. Replies are public embeds; errors are ephemeral and
+/// say what to fix; nothing a user typed can ping anyone.
+pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse {
+    match interaction {
+        Interaction::Ping(_) => CreateInteractionResponse::Pong,
+        Interaction::Command(cmd) => {
+            let lang = Lang::from_locale(&cmd.locale);
+            match command_request(cmd) {
+                Ok(request) => message(kb, answer(kb, &request, lang), lang),
+                Err(e) => ephemeral(&e.message(kb, lang)),
+            }
+        }
+        Interaction::Autocomplete(cmd) => autocomplete(kb, cmd),
+        Interaction::Component(c) => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&c.locale))),
+        Interaction::Modal(m) => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale))),
+        _ => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En)),
+    }
+}
+
+/// An answer as a message: a public embed, or the error, ephemeral.
+pub fn message(kb: &Kb, reply: Result<Reply, UserError>, lang: Lang) -> CreateInteractionResponse {
+    match reply {
+        Ok(reply) => CreateInteractionResponse::Message(
+            CreateInteractionResponseMessage::new()
+                .embed(create_embed(&reply.embed(kb)))
+                .allowed_mentions(CreateAllowedMentions::new()),
+        ),
+        Err(e) => ephemeral(&e.message(kb, lang)),
+    }
+}
+
+/// An ephemeral text reply (only the user who asked sees it).
+pub fn ephemeral(text: &str) -> CreateInteractionResponse {
+    let mut text = text.to_string();
+    render::truncate(&mut text, CONTENT_LIMIT);
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(CreateAllowedMentions::new()),
+    )
+}
+
+/// The renderer's embed as serenity's builder (already within Discord's limits).
+pub fn create_embed(e: &Embed) -> CreateEmbed {
+    let mut out = CreateEmbed::new().title(&e.title).description(&e.description).colour(e.color);
+    for f in &e.fields {
+        out = out.field(&f.name, &f.value, false);
+    }
+    if !e.footer.is_empty() {
+        out = out.footer(CreateEmbedFooter::new(&e.footer));
+    }
+    out
+}
+
+fn text_value(v: &CommandDataOptionValue) -> String {
+    match v {
+        CommandDataOptionValue::String(s) => s.clone(),
+        CommandDataOptionValue::Integer(n) => n.to_string(),
+        CommandDataOptionValue::Number(n) => n.to_string(),
+        CommandDataOptionValue::Boolean(b) => b.to_string(),
+        CommandDataOptionValue::Autocomplete { value, .. } => value.clone(),
+        _ => String::new(),
+    }
+}
+
+fn option<'a>(options: &'a [CommandDataOption], name: &str) -> Option<&'a CommandDataOptionValue> {
+    options.iter().find(|o| o.name == name).map(|o| &o.value)
+}
+
+/// A slash command as a [`Request`]. Discord validates choices and ranges in the
+/// client only, so every value is checked again by the rule module.
+pub fn command_request(cmd: &CommandInteraction) -> Result<Request, UserError> {
+    let options = &cmd.data.options;
+    match cmd.data.name.as_str() {
+        "assess" => Ok(Request::Assess(options.iter().map(|o| (o.name.clone(), text_value(&o.value))).collect())),
+        name @ ("law" | "corollary") => {
+            let command: &'static str = if name == "law" { "law" } else { "corollary" };
+            let n = match option(options, "number") {
+                Some(CommandDataOptionValue::Integer(n)) => *n,
+                Some(other) => {
+                    let value = text_value(other);
+                    value.trim().parse().map_err(|_| UserError::NotANumber { command, value })?
+                }
+                None => return Err(UserError::MissingNumber { command }),
+            };
+            Ok(if command == "law" { Request::Law(n) } else { Request::Corollary(n) })
+        }
+        "app" => Ok(Request::App(option(options, "name").map(text_value).unwrap_or_default())),
+        "ask" => {
+            Ok(Request::Ask { question: option(options, "question").map(text_value).unwrap_or_default(), lang: None })
+        }
+        "help" => Ok(Request::Help),
+        other => Err(UserError::UnknownCommand(format!("/{other}"))),
+    }
+}
+
+/// `/app` autocomplete: up to 25 products whose English or Chinese name fits what the
+/// user typed, best first, named in the user's language.
+pub fn autocomplete(kb: &Kb, cmd: &CommandInteraction) -> CreateInteractionResponse {
+    let lang = Lang::from_locale(&cmd.locale);
+    let typed = cmd.data.autocomplete().map(|o| o.value).unwrap_or("");
+    let choices = if cmd.data.name == "app" {
+        kb.suggest_products(typed, AUTOCOMPLETE_LIMIT)
+            .into_iter()
+            .map(|p| AutocompleteChoice::new(p.display_name(lang), p.name.en.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new().set_choices(choices))
+}

@@ -1,0 +1,74 @@
+//! Interactions as Discord sends them, and signing like Discord does.
+#![allow(dead_code)]
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{json, Value};
+use std::io::Read;
+
+/// A fresh Ed25519 key pair from the OS's randomness.
+pub fn keypair() -> SigningKey {
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed)).expect("urandom");
+    SigningKey::from_bytes(&seed)
+}
+
+pub fn public_hex(key: &SigningKey) -> String {
+    key.verifying_key().to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The X-Signature-Ed25519 header for `timestamp + body`.
+pub fn sign(key: &SigningKey, timestamp: &str, body: &[u8]) -> String {
+    let mut msg = timestamp.as_bytes().to_vec();
+    msg.extend_from_slice(body);
+    key.sign(&msg).to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn now() -> String {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string()
+}
+
+/// A guild slash-command interaction, as in the platform fact sheet.
+pub fn command(name: &str, options: Value, locale: &str) -> Value {
+    json!({
+        "id": "1301000000000000001",
+        "application_id": "1200000000000000000",
+        "type": 2,
+        "data": {"id": "1250000000000000000", "name": name, "type": 1, "options": options},
+        "guild": {"id": "1100000000000000000", "locale": "en-US", "features": []},
+        "guild_id": "1100000000000000000",
+        "channel": {"id": "1100000000000000010", "type": 0, "name": "general", "guild_id": "1100000000000000000",
+                    "permissions": "2147483647", "nsfw": false},
+        "channel_id": "1100000000000000010",
+        "member": {
+            "user": {"id": "900000000000000001", "username": "alice", "discriminator": "0", "global_name": "Alice",
+                     "avatar": null, "public_flags": 0},
+            "nick": null, "avatar": null, "roles": [], "joined_at": "2024-05-01T12:00:00.000000+00:00",
+            "premium_since": null, "deaf": false, "mute": false, "flags": 0, "pending": false,
+            "permissions": "2147483647", "communication_disabled_until": null
+        },
+        "token": "interaction-token-1",
+        "version": 1,
+        "app_permissions": "2147483647",
+        "locale": locale,
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": "1100000000000000000"},
+        "context": 0,
+        "attachment_size_limit": 10485760
+    })
+}
+
+/// `/app` autocomplete with `typed` in the focused option.
+pub fn autocomplete(typed: &str, locale: &str) -> Value {
+    let mut v = command("app", json!([{"name": "name", "type": 3, "value": typed, "focused": true}]), locale);
+    v["type"] = json!(4);
+    v
+}
+
+pub fn ping() -> Value {
+    json!({"id": "1301000000000000002", "application_id": "1200000000000000000", "type": 1, "token": "t", "version": 1})
+}
+
+pub fn string_options(pairs: &[(&str, &str)]) -> Value {
+    Value::Array(pairs.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect())
+}
