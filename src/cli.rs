@@ -64,6 +64,66 @@ pub enum Command {
     Console,
     /// Serve Discord's Interactions Endpoint URL over HTTP (needs DISCORD_PUBLIC_KEY).
     Serve(ServeArgs),
+    /// Run the bot over the gateway (needs DISCORD_TOKEN).
+    Run(RunArgs),
+    /// Replace the slash commands, globally or in one guild (needs DISCORD_TOKEN and
+    /// DISCORD_APPLICATION_ID).
+    Register {
+        /// Register in this guild only (updates instantly) instead of globally.
+        #[arg(long, value_name = "GUILD_ID")]
+        guild: Option<u64>,
+        /// Send REST calls to this base URL instead of https://discord.com.
+        #[arg(long, env = "IMLAWS_DISCORD_PROXY", value_name = "URL")]
+        discord_proxy: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// `auto` for Discord's recommended shard count, or a number of shards to run here.
+    #[arg(long, value_name = "auto|N", conflicts_with = "shard_range")]
+    pub shards: Option<String>,
+    /// Run shards A to B (inclusive) of --shard-total, to spread shards over processes.
+    #[arg(long, value_name = "A-B", requires = "shard_total")]
+    pub shard_range: Option<String>,
+    /// The total number of shards across all processes.
+    #[arg(long, value_name = "N", requires = "shard_range")]
+    pub shard_total: Option<u32>,
+    /// Send REST calls to this base URL instead of https://discord.com (an HTTP proxy
+    /// in front of Discord, shared by bots for one rate limiter).
+    #[arg(long, env = "IMLAWS_DISCORD_PROXY", value_name = "URL")]
+    pub discord_proxy: Option<String>,
+    /// Register the commands in this guild once connected.
+    #[arg(long, value_name = "GUILD_ID")]
+    pub register_guild: Option<u64>,
+}
+
+impl RunArgs {
+    /// The shard plan, or what is wrong with the flags.
+    pub fn shard_plan(&self) -> Result<crate::discord::gateway::Shards, String> {
+        use crate::discord::gateway::Shards;
+        if let (Some(range), Some(total)) = (&self.shard_range, self.shard_total) {
+            let (a, b) = range.split_once('-').ok_or_else(|| format!("--shard-range `{range}` must look like 0-3"))?;
+            let parse =
+                |s: &str| s.trim().parse::<u32>().map_err(|_| format!("--shard-range `{range}` must look like 0-3"));
+            let (start, end) = (parse(a)?, parse(b)?);
+            if start > end || end >= total {
+                return Err(format!(
+                    "--shard-range {start}-{end} must lie within 0-{} (--shard-total {total})",
+                    total.saturating_sub(1)
+                ));
+            }
+            return Ok(Shards::Range { start, end, total });
+        }
+        match self.shards.as_deref() {
+            None => Ok(Shards::Single),
+            Some("auto") => Ok(Shards::Auto),
+            Some(n) => match n.parse::<u32>() {
+                Ok(n) if n >= 1 => Ok(Shards::Range { start: 0, end: n - 1, total: n }),
+                _ => Err(format!("--shards `{n}` must be `auto` or a number of shards (1 or more)")),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +212,8 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
         Some(Command::Ask { question }) => Ok(Request::Ask { question: question.join(" "), lang: cli.lang }),
         Some(Command::Serve(args)) => return serve(kb, args),
+        Some(Command::Run(args)) => return run_bot(kb, args),
+        Some(Command::Register { guild, discord_proxy }) => return register(kb, *guild, discord_proxy.as_deref()),
     };
     match request.and_then(|r| answer(kb, &r, lang)) {
         Ok(reply) => {
@@ -315,6 +377,125 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
             }
             Err(e) => {
                 eprintln!("error: the server stopped: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+fn token_or_exit() -> Result<String, ExitCode> {
+    crate::discord::gateway::check_token(std::env::var("DISCORD_TOKEN").ok().as_deref()).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn proxy_or_exit(proxy: Option<&str>) -> Result<Option<String>, ExitCode> {
+    match proxy.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) if p.starts_with("http://") || p.starts_with("https://") => {
+            Ok(Some(p.trim_end_matches('/').to_string()))
+        }
+        Some(p) => {
+            eprintln!("error: --discord-proxy `{p}` must be an http:// or https:// URL");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `imlaws register`: bulk-overwrite the slash commands.
+fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>) -> ExitCode {
+    use crate::discord::gateway;
+    let (token, proxy) = match (token_or_exit(), proxy_or_exit(proxy)) {
+        (Ok(t), Ok(p)) => (t, p),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let app_id = match std::env::var("DISCORD_APPLICATION_ID").ok().map(|v| v.trim().parse::<u64>()) {
+        Some(Ok(id)) if id > 0 => id,
+        Some(_) => {
+            eprintln!("error: DISCORD_APPLICATION_ID must be the application's numeric id");
+            return ExitCode::from(2);
+        }
+        None => {
+            eprintln!("error: DISCORD_APPLICATION_ID is not set; copy the Application ID from the Developer Portal");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing();
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let http = gateway::http(&token, proxy.as_deref(), Some(app_id));
+    match rt.block_on(gateway::register(kb, &http, guild.map(Into::into))) {
+        Ok(n) => {
+            match guild {
+                Some(g) => println!("registered {n} commands in guild {g}"),
+                None => println!("registered {n} global commands"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: Discord refused the commands: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `imlaws run`: the gateway bot, until SIGINT/SIGTERM.
+fn run_bot(kb: &Kb, args: &RunArgs) -> ExitCode {
+    use crate::discord::gateway::{self, Handler, Rest, Shards};
+    let (token, proxy) = match (token_or_exit(), proxy_or_exit(args.discord_proxy.as_deref())) {
+        (Ok(t), Ok(p)) => (t, p),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let plan = match args.shard_plan() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing();
+    let kb: &'static Kb = Box::leak(Box::new(kb.clone()));
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    rt.block_on(async move {
+        let handler = Handler::new(kb, Rest::new(&token, proxy.clone()), args.register_guild.map(Into::into));
+        let http = gateway::http(&token, proxy.as_deref(), None);
+        let built = serenity::all::ClientBuilder::new_with_http(http, gateway::intents()).event_handler(handler);
+        let mut client = match built.await {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: cannot start the Discord client: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let manager = client.shard_manager.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            manager.shutdown_all().await;
+        });
+        let result = match plan {
+            Shards::Single => client.start().await,
+            Shards::Auto => client.start_autosharded().await,
+            Shards::Range { start, end, total } => client.start_shard_range(start..end, total).await,
+        };
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication)) => {
+                eprintln!("error: Discord rejected the token (gateway close 4004); check DISCORD_TOKEN");
+                ExitCode::from(2)
+            }
+            Err(serenity::Error::Gateway(e)) => {
+                eprintln!("error: the gateway closed the connection for good: {e}");
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
                 ExitCode::FAILURE
             }
         }

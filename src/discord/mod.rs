@@ -3,6 +3,7 @@
 //! by the gateway bot and the HTTP interactions endpoint.
 
 pub mod commands;
+pub mod gateway;
 pub mod http;
 
 use crate::answer::{answer, Reply, Request, UserError};

@@ -52,3 +52,4 @@ pub fn config_copy(tag: &str) -> PathBuf {
     dir
 }
 pub mod discord;
+pub mod fake_discord;

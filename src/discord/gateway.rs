@@ -1,0 +1,301 @@
+//! The gateway transport: a serenity client that answers slash commands and messages
+//! that mention the bot, with the shared [`respond`] handler and renderer.
+
+use super::{commands, create_embed, respond, CONTENT_LIMIT};
+use crate::answer::{answer, parse_line, Request};
+use crate::ask::detect_lang;
+use crate::kb::Kb;
+use crate::render;
+use serde::Serialize;
+use serenity::all::{
+    Command, Context, CreateAllowedMentions, CreateMessage, EventHandler, GatewayIntents, GuildId, HttpBuilder,
+    Interaction, LightMethod, Message, Ready, RoleId, Route, UserId,
+};
+use serenity::http::{Http, Request as RestRequest};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+/// How many shards this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shards {
+    /// One shard (id 0 of 1).
+    Single,
+    /// Discord's recommended count, from `GET /gateway/bot`.
+    Auto,
+    /// Shards `start..=end` of `total`, to spread shards over processes and machines.
+    Range { start: u32, end: u32, total: u32 },
+}
+
+/// Why a bot token was refused before connecting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("DISCORD_TOKEN is not set; copy the bot token from the Developer Portal (Bot → Reset Token)")]
+    Missing,
+    #[error(
+        "DISCORD_TOKEN does not look like a bot token (three dot-separated parts, the first the bot's id in base64)"
+    )]
+    Shape,
+}
+
+/// Check a bot token's shape without printing it: `id.timestamp.hmac`, base64url, the
+/// first part the bot's numeric user id. A leading `Bot ` is accepted.
+pub fn check_token(token: Option<&str>) -> Result<String, TokenError> {
+    let token = token.map(str::trim).filter(|t| !t.is_empty()).ok_or(TokenError::Missing)?;
+    let token = token.strip_prefix("Bot ").unwrap_or(token);
+    let parts: Vec<&str> = token.split('.').collect();
+    let base64url = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if parts.len() != 3 || !parts.iter().all(|p| base64url(p)) {
+        return Err(TokenError::Shape);
+    }
+    let id = decode_base64(parts[0]).ok_or(TokenError::Shape)?;
+    if id.is_empty() || !id.iter().all(u8::is_ascii_digit) {
+        return Err(TokenError::Shape);
+    }
+    Ok(token.to_string())
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.trim_end_matches('=').bytes() {
+        acc = acc << 6 | u32::from(value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Only what the bot needs, nothing privileged: guild and DM messages (a message that
+/// mentions the bot carries its content without MESSAGE_CONTENT; others arrive empty
+/// and are ignored). Interactions need no intent.
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES
+}
+
+/// serenity's HTTP client for `token`, through `proxy` when given. serenity honours a
+/// proxy only with its own ratelimiter off; [`Rest`] then handles 429s itself.
+pub fn http(token: &str, proxy: Option<&str>, application_id: Option<u64>) -> Http {
+    let mut builder = HttpBuilder::new(token).default_allowed_mentions(CreateAllowedMentions::new());
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy).ratelimiter_disabled(true);
+    }
+    if let Some(id) = application_id {
+        builder = builder.application_id(id.into());
+    }
+    builder.build()
+}
+
+/// Replace every command: globally, or in one guild (instant, for testing).
+pub async fn register(kb: &Kb, http: &Http, guild: Option<GuildId>) -> serenity::Result<usize> {
+    let cmds = commands::all(kb);
+    let n = cmds.len();
+    match guild {
+        Some(g) => g.set_commands(http, cmds).await.map(|_| n),
+        None => Command::set_global_commands(http, cmds).await.map(|_| n),
+    }
+}
+
+/// Posts to Discord (or the proxy in front of it). Behind a proxy serenity's ratelimiter
+/// is off, so a 429 comes back here: wait its `retry_after` and try again, a few times,
+/// so no interaction is dropped.
+pub struct Rest {
+    client: reqwest::Client,
+    token: String,
+    proxy: Option<String>,
+}
+
+/// How often a rate-limited request is tried, and the longest wait honoured.
+const ATTEMPTS: usize = 4;
+const LONGEST_WAIT: Duration = Duration::from_secs(10);
+
+impl Rest {
+    pub fn new(token: &str, proxy: Option<String>) -> Rest {
+        Rest { client: reqwest::Client::new(), token: format!("Bot {token}"), proxy }
+    }
+
+    /// POST `body` as JSON to `route`, through serenity's `http` when there is no proxy.
+    pub async fn post(&self, http: &Http, route: Route<'_>, body: &impl Serialize) -> Result<(), String> {
+        let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
+        if self.proxy.is_none() {
+            // serenity's own ratelimiter waits out 429s on the direct path.
+            let request = RestRequest::new(route, LightMethod::Post).body(Some(bytes)).headers(Some(headers));
+            return http.request(request).await.map(drop).map_err(|e| e.to_string());
+        }
+        for attempt in 1..=ATTEMPTS {
+            let request = RestRequest::new(route, LightMethod::Post)
+                .body(Some(bytes.clone()))
+                .headers(Some(headers.clone()))
+                .build(&self.client, &self.token, self.proxy.as_deref())
+                .map_err(|e| e.to_string())?
+                .build()
+                .map_err(|e| e.to_string())?;
+            let response = self.client.execute(request).await.map_err(|e| e.to_string())?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(());
+            }
+            let retry_header =
+                response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
+            let text = response.text().await.unwrap_or_default();
+            if status.as_u16() != 429 || attempt == ATTEMPTS {
+                return Err(format!("{status}: {text}"));
+            }
+            let retry_after = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["retry_after"].as_f64())
+                .or(retry_header)
+                .unwrap_or(1.0);
+            let wait = Duration::try_from_secs_f64(retry_after).unwrap_or(LONGEST_WAIT).min(LONGEST_WAIT);
+            tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, "rate limited; retrying");
+            tokio::time::sleep(wait).await;
+        }
+        Err("rate limited".into())
+    }
+}
+
+/// The event handler: interactions and mentions, answered by the shared handler.
+pub struct Handler {
+    kb: &'static Kb,
+    rest: Rest,
+    register_guild: Option<GuildId>,
+    me: OnceLock<UserId>,
+    /// The bot's own managed role in each guild (`None`: it has none), fetched once per
+    /// guild the first time a message there mentions roles.
+    roles: Mutex<HashMap<GuildId, Option<RoleId>>>,
+}
+
+impl Handler {
+    pub fn new(kb: &'static Kb, rest: Rest, register_guild: Option<GuildId>) -> Handler {
+        Handler { kb, rest, register_guild, me: OnceLock::new(), roles: Mutex::new(HashMap::new()) }
+    }
+
+    /// The bot's managed role in `guild`, asked of Discord once and remembered.
+    async fn managed_role(&self, http: &Http, guild: GuildId) -> Option<RoleId> {
+        if let Some(known) = self.roles.lock().ok().and_then(|r| r.get(&guild).copied()) {
+            return known;
+        }
+        let me = *self.me.get()?;
+        match guild.roles(http).await {
+            Ok(roles) => {
+                let role = roles.values().find(|r| r.tags.bot_id == Some(me)).map(|r| r.id);
+                if let Ok(mut known) = self.roles.lock() {
+                    known.insert(guild, role);
+                }
+                role
+            }
+            Err(e) => {
+                tracing::warn!(%guild, error = %e, "could not look up the bot's role");
+                None
+            }
+        }
+    }
+
+    /// Does this message address the bot — a mention of it, or of its managed role?
+    /// Returns the role to strip from the text when that is how it was addressed.
+    async fn addressed(&self, http: &Http, msg: &Message) -> Option<Option<RoleId>> {
+        let me = self.me.get()?;
+        if msg.mentions.iter().any(|u| u.id == *me) {
+            return Some(None);
+        }
+        let guild = msg.guild_id.filter(|_| !msg.mention_roles.is_empty())?;
+        let role = self.managed_role(http, guild).await?;
+        msg.mention_roles.contains(&role).then_some(Some(role))
+    }
+
+    /// The message's text without the mentions of the bot.
+    fn question(&self, msg: &Message, role: Option<RoleId>) -> String {
+        let mut text = msg.content.clone();
+        if let Some(me) = self.me.get() {
+            text = text.replace(&format!("<@{me}>"), " ").replace(&format!("<@!{me}>"), " ");
+        }
+        if let Some(role) = role {
+            text = text.replace(&format!("<@&{role}>"), " ");
+        }
+        text.trim().to_string()
+    }
+}
+
+#[serenity::async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let _ = self.me.set(ready.user.id);
+        tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len(), "ready");
+        if let Some(guild) = self.register_guild {
+            match register(self.kb, &ctx.http, Some(guild)).await {
+                Ok(n) => tracing::info!(%guild, commands = n, "registered guild commands"),
+                Err(e) => tracing::error!(%guild, error = %e, "could not register commands"),
+            }
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let response = respond(self.kb, &interaction);
+        let (id, token) = match &interaction {
+            Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
+            Interaction::Component(c) => (c.id, c.token.as_str()),
+            Interaction::Modal(m) => (m.id, m.token.as_str()),
+            _ => return,
+        };
+        if let Err(e) =
+            self.rest.post(&ctx.http, Route::InteractionResponse { interaction_id: id, token }, &response).await
+        {
+            tracing::error!(interaction = %id, error = %e, "could not answer an interaction");
+        }
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        if msg.author.bot {
+            return;
+        }
+        let Some(role) = self.addressed(&ctx.http, &msg).await else { return };
+        let text = self.question(&msg, role);
+        let lang = detect_lang(&text);
+        let request = if text.is_empty() { Ok(Request::Help) } else { parse_line(&text) };
+        let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
+        reply = match request.and_then(|r| answer(self.kb, &r, lang)) {
+            Ok(answer) => reply.embed(create_embed(&answer.embed(self.kb))),
+            Err(e) => {
+                let mut text = e.message(self.kb, lang);
+                render::truncate(&mut text, CONTENT_LIMIT);
+                reply.content(text)
+            }
+        };
+        if let Err(e) = self.rest.post(&ctx.http, Route::ChannelMessages { channel_id: msg.channel_id }, &reply).await {
+            tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_shapes() {
+        // A made-up token of the right shape: base64("123456789012345678").x.y
+        let good = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789_-";
+        assert_eq!(check_token(Some(good)).as_deref(), Ok(good));
+        assert_eq!(check_token(Some(&format!("Bot {good}"))).as_deref(), Ok(good));
+        assert_eq!(check_token(None), Err(TokenError::Missing));
+        assert_eq!(check_token(Some("")), Err(TokenError::Missing));
+        assert_eq!(check_token(Some("not-a-token")), Err(TokenError::Shape));
+        assert_eq!(check_token(Some("aGVsbG8.x.y")), Err(TokenError::Shape), "first part is not an id");
+        assert_eq!(check_token(Some("MTIz.x y.z")), Err(TokenError::Shape));
+        assert_eq!(decode_base64("MTIz"), Some(b"123".to_vec()));
+    }
+}
