@@ -3,9 +3,6 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use imlaws::kb::Kb;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const EN: &str = "We are a small team building an anonymous chat app where strangers nearby can meet, \
 match and talk. Users pick nicknames and avatars instead of real names, and we do not want it to be \
 a tool for work or for companies. Think of it as a Momo for pet owners: people who love dogs and cats \

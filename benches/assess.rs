@@ -6,10 +6,6 @@ use imlaws::answer::{answer, parse_line, Request};
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
 
-// The same allocator as the `imlaws` binary, so the figure is the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn assess_and_render(c: &mut Criterion) {
     let kb = Kb::builtin().expect("knowledge base");
     let request =

@@ -98,7 +98,8 @@ impl FakeDiscord {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let notified = self.shared.call_notify.notified();
-            if let Some(c) = self.calls().into_iter().filter(|c| c.path.contains(path)).nth(nth) {
+            let found = self.shared.calls.lock().unwrap().iter().filter(|c| c.path.contains(path)).nth(nth).cloned();
+            if let Some(c) = found {
                 return c;
             }
             let left = deadline

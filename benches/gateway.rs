@@ -1,0 +1,82 @@
+//! The time `imlaws run` adds between an INTERACTION_CREATE dispatch and its callback
+//! arriving at the fake Discord, over 1000+ interactions, and the bot's RSS after READY.
+//! Targets (issue 4): median ≤ 1 ms, p99 ≤ 5 ms, RSS ≤ 25 MB.
+//!
+//! `cargo bench --bench gateway` (builds and runs the release binary).
+
+#[path = "../tests/common/discord.rs"]
+mod discord;
+#[path = "../tests/common/fake_discord.rs"]
+mod fake_discord;
+
+use fake_discord::{FakeDiscord, TOKEN};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const INTERACTIONS: usize = 1200;
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` lists benches; nothing to list here.
+    }
+    let fake = FakeDiscord::start().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_imlaws"))
+        .args(["run", "--discord-proxy", &fake.proxy_url()])
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn imlaws");
+    fake.wait_gateway("READY", 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = child.id().unwrap();
+    let rss_ready = rss_kib(pid);
+
+    let mut latencies = Vec::with_capacity(INTERACTIONS);
+    for i in 0..INTERACTIONS {
+        let mut v = discord::command(
+            "assess",
+            discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
+            if i % 2 == 0 { "en-US" } else { "zh-CN" },
+        );
+        v["id"] = json!(format!("{}", 1_301_000_000_000_000_000u64 + i as u64));
+        v["token"] = json!(format!("bench-{i}"));
+        let path = format!("/interactions/{}/bench-{i}/callback", v["id"].as_str().unwrap());
+        let sent = Instant::now();
+        fake.dispatch("INTERACTION_CREATE", v);
+        let call = fake.wait_call(&path, 0).await;
+        latencies.push(call.at - sent);
+    }
+    let rss_after = rss_kib(pid);
+    latencies.sort();
+    let mean = latencies.iter().sum::<Duration>() / latencies.len() as u32;
+    println!("gateway: {INTERACTIONS} interactions, dispatch → callback at the fake");
+    println!(
+        "  median {:?}  p90 {:?}  p99 {:?}  max {:?}  mean {:?}",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.9),
+        percentile(&latencies, 0.99),
+        latencies.last().unwrap(),
+        mean
+    );
+    println!(
+        "  RSS after READY {:.1} MiB, after the run {:.1} MiB",
+        rss_ready as f64 / 1024.0,
+        rss_after as f64 / 1024.0
+    );
+    let _ = child.start_kill();
+}
