@@ -52,7 +52,12 @@ impl Conn {
 }
 
 fn request(addr: SocketAddr, key: &ed25519_dalek::SigningKey, locale: &str) -> Vec<u8> {
-    let body = discord::command("assess", discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]), locale).to_string();
+    let body = discord::command(
+        "assess",
+        discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
+        locale,
+    )
+    .to_string();
     let ts = now();
     let sig = sign(key, &ts, body.as_bytes());
     format!(
@@ -65,7 +70,8 @@ fn request(addr: SocketAddr, key: &ed25519_dalek::SigningKey, locale: &str) -> V
 fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
-    fields.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0) + fields.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)
+    fields.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -81,7 +87,8 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> (usize, Vec
             std::thread::spawn(move || {
                 let mut conn = Conn::open(addr);
                 let mut lat = Vec::new();
-                let per_conn = if rate == 0 { None } else { Some(Duration::from_secs_f64(CONNECTIONS as f64 / rate as f64)) };
+                let per_conn =
+                    if rate == 0 { None } else { Some(Duration::from_secs_f64(CONNECTIONS as f64 / rate as f64)) };
                 let end = start + Duration::from_secs(secs);
                 let mut i = 0u32;
                 loop {
@@ -118,13 +125,28 @@ fn report(name: &str, pid: Option<u32>, addr: SocketAddr, reqs: &[Vec<u8>], veri
     let (n, lat) = load(addr, reqs, 0, 4);
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = pid.zip(cpu0).map(|(p, c0)| tick * (cpu_ticks(p) - c0) as u32);
-    println!("{name}: closed loop, {CONNECTIONS} connections: {:.0} req/s, p50 {:?}, p99 {:?}", n as f64 / elapsed, pct(&lat, 0.5), pct(&lat, 0.99));
+    println!(
+        "{name}: closed loop, {CONNECTIONS} connections: {:.0} req/s, p50 {:?}, p99 {:?}",
+        n as f64 / elapsed,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
     if let Some(cpu) = cpu {
         let per = cpu / n as u32;
-        println!("  server CPU {:?} per request = {:.2} × one verification ({:?})", per, per.as_secs_f64() / verify.as_secs_f64(), verify);
+        println!(
+            "  server CPU {:?} per request = {:.2} × one verification ({:?})",
+            per,
+            per.as_secs_f64() / verify.as_secs_f64(),
+            verify
+        );
     }
     let (n, lat) = load(addr, reqs, 1000, 5);
-    println!("{name}: 1000 req/s for 5 s ({n} requests): p50 {:?}, p99 {:?}, max {:?}", pct(&lat, 0.5), pct(&lat, 0.99), lat.last().unwrap());
+    println!(
+        "{name}: 1000 req/s for 5 s ({n} requests): p50 {:?}, p99 {:?}, max {:?}",
+        pct(&lat, 0.5),
+        pct(&lat, 0.99),
+        lat.last().unwrap()
+    );
 }
 
 fn wait_listening(addr: SocketAddr) {
@@ -152,7 +174,12 @@ fn main() {
     let key = keypair();
     // One Ed25519 verification, as the server does it (serenity's Verifier).
     let verifier = serenity::interactions_endpoint::Verifier::new(&public_hex(&key));
-    let body = discord::command("assess", discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]), "en-US").to_string();
+    let body = discord::command(
+        "assess",
+        discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
+        "en-US",
+    )
+    .to_string();
     let ts = now();
     let sig = sign(&key, &ts, body.as_bytes());
     let rounds = 5000;
@@ -171,7 +198,12 @@ fn main() {
         .expect("imlaws serve");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line.trim().trim_start_matches("imlaws: interactions endpoint on http://").trim_end_matches("/interactions").parse().unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .trim_start_matches("imlaws: interactions endpoint on http://")
+        .trim_end_matches("/interactions")
+        .parse()
+        .unwrap();
     let pid = child.id();
     let server = Kill(child);
     let reqs: Vec<Vec<u8>> = ["en-US", "zh-CN"].iter().map(|l| request(addr, &key, l)).collect();

@@ -341,20 +341,29 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     })
 }
 
+/// A bad input: one line on stderr, exit 2.
+fn usage_error(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
+}
+
+/// What a long-running transport needs: logs, a knowledge base that lives as long as
+/// the process, and the async runtime.
+fn service(kb: &Kb) -> Result<(&'static Kb, tokio::runtime::Runtime), ExitCode> {
+    init_tracing();
+    let rt = runtime()?;
+    Ok((Box::leak(Box::new(kb.clone())), rt))
+}
+
 /// `imlaws serve`: the HTTP interactions endpoint.
 fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
     use crate::discord::http;
     let verifier = match http::verifier(std::env::var("DISCORD_PUBLIC_KEY").ok().as_deref()) {
         Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage_error(e),
     };
-    init_tracing();
-    let kb: &'static Kb = Box::leak(Box::new(kb.clone()));
-    let rt = match runtime() {
-        Ok(rt) => rt,
+    let (kb, rt) = match service(kb) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     rt.block_on(async {
@@ -451,15 +460,10 @@ fn run_bot(kb: &Kb, args: &RunArgs) -> ExitCode {
     };
     let plan = match args.shard_plan() {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage_error(e),
     };
-    init_tracing();
-    let kb: &'static Kb = Box::leak(Box::new(kb.clone()));
-    let rt = match runtime() {
-        Ok(rt) => rt,
+    let (kb, rt) = match service(kb) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     rt.block_on(async move {

@@ -358,7 +358,12 @@ fn imlaws_serve_checks_its_key_answers_and_shuts_down_on_sigterm() {
 fn the_documented_payload_takes_the_direct_parse() {
     // The fact sheet's payload deserialises straight into serenity's model, without the
     // slower fill-in-the-defaults path.
-    let body = discord::command("assess", discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]), "en-US").to_string();
+    let body = discord::command(
+        "assess",
+        discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
+        "en-US",
+    )
+    .to_string();
     let direct = serde_json::from_slice::<serenity::all::Interaction>(body.as_bytes());
     assert!(direct.is_ok(), "{direct:?}");
 }
