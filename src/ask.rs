@@ -342,7 +342,13 @@ impl Lexicon {
         let clause = &before[clause_start..];
         let start = clause_start + clause.char_indices().rev().nth(40).map_or(0, |(i, _)| i);
         let window = &before[start..];
-        let cue = self.neg_en.find(window).or_else(|| self.neg_zh.find(window))?;
-        Some(start + cue.start())
+        // Each cue list only where its script is present: most windows hold one script.
+        let en = || window.bytes().any(|b| b.is_ascii_alphabetic()).then(|| self.neg_en.find(window)).flatten();
+        // A Chinese cue stands at most a few characters before the match.
+        let tail_start = window.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
+        let tail = &window[tail_start..];
+        let zh = || tail.chars().any(is_han).then(|| self.neg_zh.find(tail)).flatten().map(|m| tail_start + m.start());
+        let cue = en().map(|m| m.start()).or_else(zh)?;
+        Some(start + cue)
     }
 }

@@ -321,3 +321,52 @@ async fn a_malformed_token_or_flags_are_refused_before_connecting() {
     let out = run(Some(TOKEN), &["--discord-proxy", "ftp://x"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_overwrites_guild_and_global_commands() {
+    let fake = FakeDiscord::start().await;
+    let register = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_imlaws"))
+            .arg("register")
+            .args(["--discord-proxy", &fake.proxy_url()])
+            .args(extra)
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("DISCORD_APPLICATION_ID", APP_ID)
+            .output()
+            .unwrap()
+    };
+    let out = tokio::task::block_in_place(|| register(&["--guild", GUILD_ID]));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("registered 6 commands in guild {GUILD_ID}\n"));
+    let out = tokio::task::block_in_place(|| register(&[]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "registered 6 global commands\n");
+    let puts: Vec<String> = fake.calls().into_iter().filter(|c| c.method == "PUT").map(|c| c.path).collect();
+    assert_eq!(
+        puts,
+        [
+            format!("/api/v10/applications/{APP_ID}/guilds/{GUILD_ID}/commands"),
+            format!("/api/v10/applications/{APP_ID}/commands")
+        ]
+    );
+    let missing_app = tokio::task::block_in_place(|| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_imlaws"))
+            .args(["register", "--discord-proxy", &fake.proxy_url()])
+            .env("DISCORD_TOKEN", TOKEN)
+            .env_remove("DISCORD_APPLICATION_ID")
+            .output()
+            .unwrap()
+    });
+    assert_eq!(missing_app.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing_app.stderr).starts_with("error: DISCORD_APPLICATION_ID is not set"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_auto_asks_discord_for_the_count() {
+    let fake = FakeDiscord::start().await;
+    let child = bot(&fake, &["--shards", "auto"]);
+    fake.wait_gateway("READY", 1).await;
+    assert!(fake.calls().iter().any(|c| c.path == "/api/v10/gateway/bot"), "{:?}", fake.calls());
+    let v = interaction(discord::command("corollary", json!([{"name": "number", "type": 4, "value": 1}]), "en-US"));
+    assert_eq!(ask(&fake, v.clone()).await, expected(&v));
+    sigterm(child).await;
+}
