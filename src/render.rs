@@ -57,7 +57,7 @@ impl Embed {
 
     /// Start a field written line by line; long ones continue in further fields.
     fn field<'e>(&'e mut self, name: &'e str) -> Lines<'e> {
-        Lines { embed: self, name, value: String::with_capacity(1024), chars: 0, continued: false }
+        Lines { embed: self, name, value: String::with_capacity(1024), continued: false }
     }
 
     /// Add a field of whole lines.
@@ -182,25 +182,26 @@ struct Lines<'e> {
     embed: &'e mut Embed,
     name: &'e str,
     value: String,
-    chars: usize,
     continued: bool,
 }
 
 impl Lines<'_> {
-    /// Add one line made of `parts`, without an intermediate allocation.
+    /// Add one line made of `parts`, without an intermediate allocation. Characters are
+    /// only counted near the limit: a byte length within it is a character count within it.
     fn line(&mut self, parts: &[&str]) {
-        let n: usize = parts.iter().map(|p| char_len(p)).sum();
-        if self.chars > 0 && self.chars + 1 + n > limits::FIELD_VALUE {
-            self.flush();
+        let bytes: usize = parts.iter().map(|p| p.len()).sum();
+        if !self.value.is_empty() && self.value.len() + 1 + bytes > limits::FIELD_VALUE {
+            let chars = char_len(&self.value) + 1 + parts.iter().map(|p| char_len(p)).sum::<usize>();
+            if chars > limits::FIELD_VALUE {
+                self.flush();
+            }
         }
-        if self.chars > 0 {
+        if !self.value.is_empty() {
             self.value.push('\n');
-            self.chars += 1;
         }
         for p in parts {
             self.value.push_str(p);
         }
-        self.chars += n;
     }
 
     fn flush(&mut self) {
@@ -208,11 +209,10 @@ impl Lines<'_> {
         let value = std::mem::replace(&mut self.value, String::with_capacity(1024));
         self.embed.fields.push(EmbedField { name, value });
         self.continued = true;
-        self.chars = 0;
     }
 
     fn finish(mut self) {
-        if self.chars > 0 {
+        if !self.value.is_empty() {
             self.flush();
         }
     }
