@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// Refuse bodies larger than this with 413.
     #[arg(long, value_name = "BYTES", default_value_t = crate::discord::http::DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
+    /// Threads serving requests. One (the default) spends the least CPU per request;
+    /// scale out with more instances, or raise this to use more cores in one process.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub workers: usize,
 }
 
 #[derive(Debug, Args)]
@@ -334,8 +338,19 @@ pub async fn shutdown_signal() {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+/// The async runtime: one thread when `workers` is 1, else a pool of that many
+/// (`None`: one per core).
+fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, ExitCode> {
+    let mut builder = match workers {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n);
+            b
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    builder.enable_all().build().map_err(|e| {
         eprintln!("error: cannot start the async runtime: {e}");
         ExitCode::from(2)
     })
@@ -349,9 +364,9 @@ fn usage_error(e: impl std::fmt::Display) -> ExitCode {
 
 /// What a long-running transport needs: logs, a knowledge base that lives as long as
 /// the process, and the async runtime.
-fn service(kb: &Kb) -> Result<(&'static Kb, tokio::runtime::Runtime), ExitCode> {
+fn service(kb: &Kb, workers: Option<usize>) -> Result<(&'static Kb, tokio::runtime::Runtime), ExitCode> {
     init_tracing();
-    let rt = runtime()?;
+    let rt = runtime(workers)?;
     Ok((Box::leak(Box::new(kb.clone())), rt))
 }
 
@@ -362,7 +377,10 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => return usage_error(e),
     };
-    let (kb, rt) = match service(kb) {
+    if args.workers == 0 {
+        return usage_error("--workers must be at least 1");
+    }
+    let (kb, rt) = match service(kb, Some(args.workers)) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -431,7 +449,7 @@ fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>) -> ExitCode {
         }
     };
     init_tracing();
-    let rt = match runtime() {
+    let rt = match runtime(None) {
         Ok(rt) => rt,
         Err(code) => return code,
     };
@@ -462,7 +480,7 @@ fn run_bot(kb: &Kb, args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let (kb, rt) = match service(kb) {
+    let (kb, rt) = match service(kb, None) {
         Ok(s) => s,
         Err(code) => return code,
     };
