@@ -199,14 +199,7 @@ fn main() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("imlaws serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .trim_start_matches("imlaws: interactions endpoint on http://")
-        .trim_end_matches("/interactions")
-        .parse()
-        .unwrap();
+    let addr = discord::announced_addr(&mut child);
     let pid = child.id();
     let server = Kill(child);
     let reqs: Vec<Vec<u8>> = ["en-US", "zh-CN"].iter().map(|l| request(addr, &key, l)).collect();

@@ -297,7 +297,6 @@ proptest! {
 
 #[test]
 fn imlaws_serve_checks_its_key_answers_and_shuts_down_on_sigterm() {
-    use std::io::BufRead;
     use std::process::{Command, Stdio};
     let bin = env!("CARGO_BIN_EXE_imlaws");
     for (key, expected) in [
@@ -326,14 +325,7 @@ fn imlaws_serve_checks_its_key_answers_and_shuts_down_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .trim_start_matches("imlaws: interactions endpoint on http://")
-        .trim_end_matches("/interactions")
-        .parse()
-        .unwrap();
+    let addr = discord::announced_addr(&mut child);
     let body = discord::ping().to_string();
     let ts = now();
     let (status, reply) = exchange(

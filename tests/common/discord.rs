@@ -72,3 +72,15 @@ pub fn ping() -> Value {
 pub fn string_options(pairs: &[(&str, &str)]) -> Value {
     Value::Array(pairs.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect())
 }
+
+/// The address `imlaws serve` announces on its first line of stdout.
+pub fn announced_addr(child: &mut std::process::Child) -> std::net::SocketAddr {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).expect("first line");
+    line.trim()
+        .trim_start_matches("imlaws: interactions endpoint on http://")
+        .trim_end_matches("/interactions")
+        .parse()
+        .unwrap_or_else(|_| panic!("not an announcement: {line:?}"))
+}
