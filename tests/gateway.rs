@@ -19,12 +19,16 @@ static KB: LazyLock<Kb> = LazyLock::new(|| Kb::builtin().unwrap());
 const CHANNEL: &str = "1100000000000000010";
 
 fn bot(fake: &FakeDiscord, extra: &[&str]) -> Child {
+    bot_logging(fake, extra, "info")
+}
+
+fn bot_logging(fake: &FakeDiscord, extra: &[&str], log: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_imlaws"))
         .arg("run")
         .args(["--discord-proxy", &fake.proxy_url()])
         .args(extra)
         .env("DISCORD_TOKEN", TOKEN)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", log)
         .env_remove("IMLAWS_DISCORD_PROXY")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -287,7 +291,8 @@ async fn a_429_on_the_callback_is_waited_out_and_retried() {
 async fn close_4004_stops_the_bot_with_a_clear_message() {
     let fake = FakeDiscord::start().await;
     fake.shared.reject_token.store(true, Ordering::SeqCst);
-    let child = bot(&fake, &[]);
+    // The most verbose logging there is: the token still never appears.
+    let child = bot_logging(&fake, &[], "trace");
     let out =
         tokio::time::timeout(Duration::from_secs(30), child.wait_with_output()).await.expect("the bot stops").unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
