@@ -142,6 +142,11 @@ pub fn detect_lang(text: &str) -> Lang {
             han += 1;
         }
     }
+    lang_of(han, latin)
+}
+
+/// Chinese when Han characters carry the text (a third of the Latin letters or more).
+fn lang_of(han: usize, latin: usize) -> Lang {
     if han > 0 && han * 3 >= latin {
         Lang::Zh
     } else {
@@ -152,6 +157,11 @@ pub fn detect_lang(text: &str) -> Lang {
 fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
+
+/// How far back (in bytes) a negation cue may stand: an English cue with a few filler
+/// words, and a Chinese cue with up to two characters between it and the match.
+const NEGATION_REACH: usize = 60;
+const CHINESE_REACH: usize = 24;
 
 /// Characters that end a clause: a negation does not reach across them.
 fn clause_break(c: char) -> bool {
@@ -181,20 +191,35 @@ impl Lexicon {
     /// Read a question. `products` are the knowledge base's, in the order the lexicon
     /// was compiled with.
     pub fn read(&self, text: &str, products: &[Product]) -> Result<Reading, AskError> {
-        let len = text.chars().count();
+        // One pass: length, control characters, anything to read at all, and script.
+        let (mut len, mut control, mut readable, mut han, mut latin) = (0, false, false, 0, 0);
+        for c in text.chars() {
+            len += 1;
+            if c.is_ascii_alphabetic() {
+                latin += 1;
+                readable = true;
+            } else if is_han(c) {
+                han += 1;
+                readable = true;
+            } else if c.is_control() {
+                control = true;
+            } else if !readable && c.is_alphanumeric() {
+                readable = true;
+            }
+        }
         if len > self.max_chars {
             return Err(AskError::TooLong { len, limit: self.max_chars });
         }
-        let clean: std::borrow::Cow<str> = if text.chars().any(char::is_control) {
+        if !readable {
+            return Err(AskError::Empty);
+        }
+        let clean: std::borrow::Cow<str> = if control {
             text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
         } else {
             text.into()
         };
         let clean = clean.trim();
-        if !clean.chars().any(char::is_alphanumeric) {
-            return Err(AskError::Empty);
-        }
-        let lang = detect_lang(clean);
+        let lang = lang_of(han, latin);
 
         // Scores per field and code: the characters of every match, so a longer, more
         // specific phrase outweighs a short word ("make new friends" over "friends").
@@ -203,12 +228,14 @@ impl Lexicon {
         let mut evidence: Vec<(usize, usize, std::borrow::Cow<str>)> = Vec::new();
         let mut negated = Vec::new();
         let (hits, mut named) = self.find(clean);
+        let breaks: Vec<usize> =
+            clean.char_indices().filter(|(_, c)| clause_break(*c)).map(|(i, c)| i + c.len_utf8()).collect();
         for (signal, start, end) in hits {
             let s = &self.signals[signal];
             let found = &clean[start..end];
             let weight = found.chars().count() as i64;
             let field = s.field.index();
-            if let Some(cue) = self.negation(&clean[..start]) {
+            if let Some(cue) = self.negation(clean, start, &breaks) {
                 scores[field][s.code] -= weight;
                 let phrase = &clean[cue..end];
                 if let Some(alt) = s.negated {
@@ -333,22 +360,35 @@ impl Lexicon {
         (kept, named)
     }
 
-    /// Where the negation cue starts, when the match that follows `before` is negated
-    /// within its clause.
-    fn negation(&self, before: &str) -> Option<usize> {
-        let clause_start =
-            before.rfind(clause_break).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
-        // Only the last few dozen characters matter.
-        let clause = &before[clause_start..];
-        let start = clause_start + clause.char_indices().rev().nth(40).map_or(0, |(i, _)| i);
-        let window = &before[start..];
+    /// Where the negation cue starts, when the match at byte `at` of `text` is negated
+    /// within its clause. `breaks` are the byte offsets just after each clause break.
+    fn negation(&self, text: &str, at: usize, breaks: &[usize]) -> Option<usize> {
+        let clause_start = match breaks.partition_point(|&b| b <= at) {
+            0 => 0,
+            i => breaks[i - 1],
+        };
+        // Only the last few dozen bytes matter: an English cue and its fillers, or a
+        // Chinese cue a few characters back.
+        let back = |bytes: usize| {
+            let mut from = at.saturating_sub(bytes).max(clause_start);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            from
+        };
+        let start = back(NEGATION_REACH);
+        let window = &text[start..at];
         // Each cue list only where its script is present: most windows hold one script.
-        let en = || window.bytes().any(|b| b.is_ascii_alphabetic()).then(|| self.neg_en.find(window)).flatten();
-        // A Chinese cue stands at most a few characters before the match.
-        let tail_start = window.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
-        let tail = &window[tail_start..];
-        let zh = || tail.chars().any(is_han).then(|| self.neg_zh.find(tail)).flatten().map(|m| tail_start + m.start());
-        let cue = en().map(|m| m.start()).or_else(zh)?;
-        Some(start + cue)
+        if window.bytes().any(|b| b.is_ascii_alphabetic()) {
+            if let Some(m) = self.neg_en.find(window) {
+                return Some(start + m.start());
+            }
+        }
+        let tail_start = back(CHINESE_REACH);
+        let tail = &text[tail_start..at];
+        if tail.is_ascii() {
+            return None;
+        }
+        self.neg_zh.find(tail).map(|m| tail_start + m.start())
     }
 }

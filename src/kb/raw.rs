@@ -661,6 +661,7 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
     let automaton = aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .match_kind(aho_corasick::MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&words)
         .map_err(|e| c.err(0..0, format!("cannot build the word automaton: {e}")))?;
     let patterns = regex_automata::meta::Regex::new_many(&patterns)
