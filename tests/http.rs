@@ -359,3 +359,43 @@ fn the_documented_payload_takes_the_direct_parse() {
     let direct = serde_json::from_slice::<serenity::all::Interaction>(body.as_bytes());
     assert!(direct.is_ok(), "{direct:?}");
 }
+
+#[test]
+fn sigterm_finishes_the_request_in_flight() {
+    use std::process::{Command, Stdio};
+    let key = keypair();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imlaws"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DISCORD_PUBLIC_KEY", public_hex(&key))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = discord::announced_addr(&mut child);
+    let body = discord::command("law", json!([{"name": "number", "type": 4, "value": 2}]), "en-US").to_string();
+    let ts = now();
+    let head = format!(
+        "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Signature-Ed25519: {}\r\nX-Signature-Timestamp: {ts}\r\nContent-Length: {}\r\n\r\n",
+        sign(&key, &ts, body.as_bytes()),
+        body.len()
+    );
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    // Headers and half the body are in; the request is in flight when SIGTERM comes.
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body.as_bytes()[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(200));
+    s.write_all(&body.as_bytes()[body.len() / 2..]).unwrap();
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 8192];
+    while !String::from_utf8_lossy(&reply).contains("Law 2") {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed before the answer: {}", String::from_utf8_lossy(&reply));
+        reply.extend_from_slice(&buf[..n]);
+    }
+    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 200"), "{}", String::from_utf8_lossy(&reply));
+    drop(s);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
