@@ -250,3 +250,14 @@ fn a_missing_file_is_named() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(err.file.ends_with("douyin.toml") && err.line.is_none(), "{err}");
 }
+
+#[test]
+fn every_product_whose_row_lists_several_values_says_which_one_is_assessed() {
+    let kb = kb();
+    for p in &kb.products {
+        let several = p.row.zh.contains('、') || p.row.zh.contains("？？") || p.row.en.contains(", ");
+        if several {
+            assert!(p.note.is_some(), "{} lists several values and must say which one it is assessed by", p.name.en);
+        }
+    }
+}
