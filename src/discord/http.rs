@@ -101,6 +101,9 @@ pub async fn serve(
 
 /// One line per request: method, path, status, time. No bodies, no headers, no keys.
 async fn log_request(request: Request, next: Next) -> Response {
+    if !tracing::enabled!(tracing::Level::INFO) {
+        return next.run(request).await;
+    }
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let started = Instant::now();
     let response = next.run(request).await;
