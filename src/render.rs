@@ -97,6 +97,8 @@ impl Embed {
             + self.fields.iter().map(|f| f.name.len() + f.value.len()).sum::<usize>();
         if bytes <= limits::TOTAL
             && self.title.len() <= limits::TITLE
+            && self.description.len() <= limits::DESCRIPTION
+            && self.footer.len() <= limits::FOOTER
             && self.fields.len() <= limits::FIELDS
             && self.fields.iter().all(|f| f.name.len() <= limits::FIELD_NAME && f.value.len() <= limits::FIELD_VALUE)
         {
@@ -110,8 +112,11 @@ impl Embed {
             truncate(&mut f.name, limits::FIELD_NAME);
             truncate(&mut f.value, limits::FIELD_VALUE);
         }
-        while self.total_chars() > limits::TOTAL {
-            let over = self.total_chars() - limits::TOTAL;
+        loop {
+            let over = match self.total_chars().checked_sub(limits::TOTAL) {
+                Some(over) if over > 0 => over,
+                _ => break,
+            };
             match self.fields.last_mut() {
                 Some(f) if f.value.chars().count() > over + 2 => {
                     let keep = f.value.chars().count() - over;

@@ -63,6 +63,20 @@ fn an_oversized_embed_is_cut_to_every_limit() {
 }
 
 #[test]
+fn one_long_part_is_cut_even_when_the_total_fits() {
+    // 5000 characters fit the 6000 total but not the 4096 of a description.
+    let e =
+        Embed { title: "t".into(), description: "d".repeat(5000), color: 0, fields: Vec::new(), footer: String::new() }
+            .fit();
+    within_limits(&e);
+    assert_eq!(e.description.chars().count(), limits::DESCRIPTION);
+    let e =
+        Embed { title: "t".into(), description: String::new(), color: 0, fields: Vec::new(), footer: "f".repeat(3000) }
+            .fit();
+    within_limits(&e);
+}
+
+#[test]
 fn long_lists_continue_in_a_second_field_without_cutting_lines() {
     let kb = Kb::builtin().unwrap();
     let r = answer(
