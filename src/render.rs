@@ -354,7 +354,7 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     }
     f.finish();
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
-    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile, r.assumed_fields, lang)]);
+    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile, r.assumed, lang)]);
     e.footer = footer(kb, lang);
     e
 }

@@ -1,9 +1,9 @@
-//! The verdict: an [`Assessment`] in words, as the JSON of the product brief.
+//! The verdict: a [`rules::Assessment`] in words, as the JSON of the product brief.
 
 use crate::kb::Kb;
 use crate::lang::Lang;
 use crate::profile::{Field, FieldSet, Profile};
-use crate::rules::{self, Assessment, Outlook, Positioning, RuleId, Verdict};
+use crate::rules::{self, Outlook, Positioning, RuleId, Verdict};
 use serde::Serialize;
 
 /// What `imlaws assess --json` prints. Text fields are in one language; codes never
@@ -11,8 +11,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Report<'a> {
     pub profile: Profile,
-    /// The fields filled with defaults rather than given.
-    pub assumed: Vec<&'static str>,
+    /// The fields filled with defaults rather than given (a list of names in JSON).
+    #[serde(serialize_with = "field_names")]
+    pub assumed: FieldSet,
     pub positioning: Positioning,
     pub outlook: Outlook,
     pub primary: RuleId,
@@ -23,11 +24,11 @@ pub struct Report<'a> {
     #[serde(skip)]
     pub summary: &'a str,
     #[serde(skip)]
-    pub assessment: Assessment,
-    #[serde(skip)]
-    pub assumed_fields: FieldSet,
-    #[serde(skip)]
     pub lang: Lang,
+}
+
+fn field_names<S: serde::Serializer>(set: &FieldSet, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(set.iter().map(Field::name))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,7 +70,7 @@ pub fn report<'a>(kb: &'a Kb, profile: Profile, assumed: FieldSet, lang: Lang) -
         .collect();
     Report {
         profile,
-        assumed: assumed.iter().map(Field::name).collect(),
+        assumed,
         positioning: assessment.positioning,
         outlook: assessment.outlook,
         primary: assessment.primary,
@@ -78,8 +79,6 @@ pub fn report<'a>(kb: &'a Kb, profile: Profile, assumed: FieldSet, lang: Lang) -
         advice: outcome.advice.iter().map(|a| a.get(lang)).collect(),
         source: SourceRef::new(kb, lang),
         summary: outcome.summary.get(lang),
-        assessment,
-        assumed_fields: assumed,
         lang,
     }
 }
