@@ -31,6 +31,24 @@ pub enum Request {
     Help,
 }
 
+impl Request {
+    /// `/law N` or `/corollary N` from the number as given; the range is checked by
+    /// [`answer`].
+    pub fn numbered(command: &'static str, value: &str) -> Result<Request, UserError> {
+        let n = value.parse::<i64>().map_err(|_| UserError::NotANumber { command, value: value.to_string() })?;
+        Ok(Request::number(command, n))
+    }
+
+    /// `/law n` when `command` is "law", else `/corollary n`.
+    pub fn number(command: &'static str, n: i64) -> Request {
+        if command == "law" {
+            Request::Law(n)
+        } else {
+            Request::Corollary(n)
+        }
+    }
+}
+
 /// The slash commands, as users type them.
 pub const COMMANDS: [&str; 6] = ["assess", "ask", "law", "corollary", "app", "help"];
 
@@ -346,13 +364,7 @@ pub fn parse_line(line: &str) -> Result<Request, UserError> {
                 }
                 _ => return Err(UserError::StrayText(rest.to_string())),
             };
-            value.parse::<i64>().map_err(|_| UserError::NotANumber { command, value: value.clone() }).map(|n| {
-                if command == "law" {
-                    Request::Law(n)
-                } else {
-                    Request::Corollary(n)
-                }
-            })
+            Request::numbered(command, value)
         }
         "app" => {
             let toks = tokens(rest)?;

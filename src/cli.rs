@@ -211,8 +211,8 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
     let request = match &cli.command {
         None | Some(Command::Console) => return console(kb, cli.lang, cli.json),
         Some(Command::Assess(args)) => Ok(Request::Assess(args.options())),
-        Some(Command::Law { number }) => parse_line(&format!("/law {}", quote(number))),
-        Some(Command::Corollary { number }) => parse_line(&format!("/corollary {}", quote(number))),
+        Some(Command::Law { number }) => Request::numbered("law", number),
+        Some(Command::Corollary { number }) => Request::numbered("corollary", number),
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
         Some(Command::Ask { question }) => Ok(Request::Ask { question: question.join(" "), lang: cli.lang }),
         Some(Command::Serve(args)) => return serve(kb, args),
@@ -227,10 +227,6 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         }
         Err(e) => fail(kb, &e, lang),
     }
-}
-
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', ""))
 }
 
 fn fail(kb: &Kb, e: &UserError, lang: Lang) -> ExitCode {

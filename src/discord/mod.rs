@@ -99,15 +99,11 @@ pub fn command_request(cmd: &CommandInteraction) -> Result<Request, UserError> {
         "assess" => Ok(Request::Assess(options.iter().map(|o| (o.name.clone(), text_value(&o.value))).collect())),
         name @ ("law" | "corollary") => {
             let command: &'static str = if name == "law" { "law" } else { "corollary" };
-            let n = match option(options, "number") {
-                Some(CommandDataOptionValue::Integer(n)) => *n,
-                Some(other) => {
-                    let value = text_value(other);
-                    value.trim().parse().map_err(|_| UserError::NotANumber { command, value })?
-                }
-                None => return Err(UserError::MissingNumber { command }),
-            };
-            Ok(if command == "law" { Request::Law(n) } else { Request::Corollary(n) })
+            match option(options, "number") {
+                Some(CommandDataOptionValue::Integer(n)) => Ok(Request::number(command, *n)),
+                Some(other) => Request::numbered(command, text_value(other).trim()),
+                None => Err(UserError::MissingNumber { command }),
+            }
         }
         "app" => Ok(Request::App(option(options, "name").map(text_value).unwrap_or_default())),
         "ask" => {
