@@ -1,11 +1,10 @@
 //! The gateway transport: a serenity client that answers slash commands and messages
 //! that mention the bot, with the shared [`respond`] handler and renderer.
 
-use super::{commands, create_embed, respond, CONTENT_LIMIT};
+use super::{commands, content, create_embed, respond};
 use crate::answer::{answer, parse_line, Request};
 use crate::ask::detect_lang;
 use crate::kb::Kb;
-use crate::render;
 use serde::Serialize;
 use serenity::all::{
     Command, Context, CreateAllowedMentions, CreateMessage, EventHandler, GatewayIntents, GuildId, HttpBuilder,
@@ -269,11 +268,7 @@ impl EventHandler for Handler {
         let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
         reply = match request.and_then(|r| answer(self.kb, &r, lang)) {
             Ok(answer) => reply.embed(create_embed(&answer.embed(self.kb))),
-            Err(e) => {
-                let mut text = e.message(self.kb, lang);
-                render::truncate(&mut text, CONTENT_LIMIT);
-                reply.content(text)
-            }
+            Err(e) => reply.content(content(&e.message(self.kb, lang))),
         };
         if let Err(e) = self.rest.post(&ctx.http, Route::ChannelMessages { channel_id: msg.channel_id }, &reply).await {
             tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");

@@ -52,13 +52,18 @@ pub fn message(kb: &Kb, reply: Result<Reply, UserError>, lang: Lang) -> CreateIn
     }
 }
 
-/// An ephemeral text reply (only the user who asked sees it).
-pub fn ephemeral(text: &str) -> CreateInteractionResponse {
+/// Message text cut to Discord's 2000-character limit.
+pub fn content(text: &str) -> String {
     let mut text = text.to_string();
     render::truncate(&mut text, CONTENT_LIMIT);
+    text
+}
+
+/// An ephemeral text reply (only the user who asked sees it).
+pub fn ephemeral(text: &str) -> CreateInteractionResponse {
     CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
-            .content(text)
+            .content(content(text))
             .ephemeral(true)
             .allowed_mentions(CreateAllowedMentions::new()),
     )
