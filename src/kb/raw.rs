@@ -196,6 +196,20 @@ impl Ctx<'_> {
         }
     }
 
+    fn field(&self, s: &Spanned<String>) -> Result<Field, KbError> {
+        Field::from_name(s.get_ref()).ok_or_else(|| {
+            let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+            self.err(s.span(), format!("unknown field `{}`; fields: {}", s.get_ref(), valid.join(", ")))
+        })
+    }
+
+    /// The index of a code of `field`.
+    fn code(&self, field: Field, s: &Spanned<String>) -> Result<usize, KbError> {
+        field.codes().iter().position(|k| k == s.get_ref()).ok_or_else(|| {
+            self.err(s.span(), format!("unknown {field} code `{}`; codes: {}", s.get_ref(), field.codes().join(", ")))
+        })
+    }
+
     fn rule_id(&self, s: &Spanned<String>) -> Result<RuleId, KbError> {
         RuleId::from_id(s.get_ref()).ok_or_else(|| {
             let valid: Vec<&str> = RuleId::ALL.iter().map(|r| r.id()).collect();
@@ -260,25 +274,14 @@ fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
     let f: ProfileFile = c.parse()?;
     let mut out: Vec<Option<FieldInfo>> = vec![None; Field::ALL.len()];
     for raw in &f.field {
-        let Some(field) = Field::from_name(raw.name.get_ref()) else {
-            let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
-            return Err(c.err(
-                raw.name.span(),
-                format!("unknown field `{}`; fields: {}", raw.name.get_ref(), valid.join(", ")),
-            ));
-        };
+        let field = c.field(&raw.name)?;
         if out[field.index()].is_some() {
             return Err(c.err(raw.name.span(), format!("field `{field}` is defined twice")));
         }
         let mut codes: Vec<Option<CodeInfo>> = vec![None; field.codes().len()];
         let mut aliases_seen: HashMap<String, String> = HashMap::new();
         for code in &raw.codes {
-            let Some(i) = field.codes().iter().position(|k| k == code.code.get_ref()) else {
-                return Err(c.err(
-                    code.code.span(),
-                    format!("unknown {field} code `{}`; codes: {}", code.code.get_ref(), field.codes().join(", ")),
-                ));
-            };
+            let i = c.code(field, &code.code)?;
             if codes[i].is_some() {
                 return Err(c.err(code.code.span(), format!("{field} code `{}` is defined twice", field.codes()[i])));
             }
@@ -472,19 +475,8 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
         }
         let mut input = ProfileInput::default();
         for (field, value) in raw.profile.get_ref() {
-            let Some(fld) = Field::from_name(field.get_ref()) else {
-                let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
-                return Err(c.err(
-                    field.span(),
-                    format!("unknown profile field `{}`; fields: {}", field.get_ref(), valid.join(", ")),
-                ));
-            };
-            if !input.set_code(fld, value.get_ref()) {
-                return Err(c.err(
-                    value.span(),
-                    format!("unknown {fld} code `{}`; codes: {}", value.get_ref(), fld.codes().join(", ")),
-                ));
-            }
+            let fld = c.field(field)?;
+            input.set(fld, c.code(fld, value)?);
         }
         let (profile, assumed) = input.complete().map_err(|missing| {
             let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
@@ -617,20 +609,9 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
     let mut patterns = Vec::new();
     let mut pattern_signal = Vec::new();
     for raw in &f.signal {
-        let Some(field) = Field::from_name(raw.field.get_ref()) else {
-            let valid: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
-            return Err(c.err(
-                raw.field.span(),
-                format!("unknown field `{}`; fields: {}", raw.field.get_ref(), valid.join(", ")),
-            ));
-        };
-        let code_of = |s: &Spanned<String>| {
-            field.codes().iter().position(|k| k == s.get_ref()).ok_or_else(|| {
-                c.err(s.span(), format!("unknown {field} code `{}`; codes: {}", s.get_ref(), field.codes().join(", ")))
-            })
-        };
-        let code = code_of(&raw.code)?;
-        let negated = raw.negated.as_ref().map(code_of).transpose()?;
+        let field = c.field(&raw.field)?;
+        let code = c.code(field, &raw.code)?;
+        let negated = raw.negated.as_ref().map(|n| c.code(field, n)).transpose()?;
         if raw.words.is_empty() && raw.patterns.is_empty() {
             return Err(
                 c.err(raw.code.span(), format!("signal {field}={} has no words and no patterns", field.codes()[code]))
