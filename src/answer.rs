@@ -7,7 +7,7 @@ use crate::kb::{Kb, Msg, Product};
 use crate::lang::{fill, Lang};
 use crate::profile::{Field, ProfileInput};
 use crate::render::{self, Embed};
-use crate::rules::RuleId;
+use crate::rules::{self, RuleId};
 use crate::verdict::{self, Report, SourceRef};
 use regex::Regex;
 use serde::Serialize;
@@ -265,14 +265,15 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
             Ok(Reply::Product(p, verdict::report(kb, p.profile, p.assumed, lang)))
         }
         Request::Ask { question, lang: forced } => {
-            let reading = kb.lexicon.read(question, &kb.products).map_err(|e| {
+            let mut reading = kb.lexicon.read(question, &kb.products).map_err(|e| {
                 let lang = forced.unwrap_or_else(|| crate::ask::detect_lang(question));
                 UserError::Ask(e, lang)
             })?;
             let lang = forced.unwrap_or(reading.lang);
-            let (profile, assumed) =
-                reading.input.complete().map_err(|missing| UserError::Ask(AskError::Missing(missing), lang))?;
-            Ok(Reply::Ask(verdict::report(kb, profile, assumed, lang), reading.recognition))
+            let settled =
+                rules::settle(&reading.input).map_err(|missing| UserError::Ask(AskError::Missing(missing), lang))?;
+            reading.recognition.assumed = settled.assumed.iter().map(Field::name).collect();
+            Ok(Reply::Ask(verdict::report_settled(kb, &settled, lang), reading.recognition))
         }
         Request::Help => Ok(Reply::Help(lang)),
     }

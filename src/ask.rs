@@ -4,7 +4,7 @@
 
 use crate::kb::Product;
 use crate::lang::Lang;
-use crate::profile::{Audience, Field, Host, ProfileInput};
+use crate::profile::{Field, ProfileInput};
 use regex::Regex;
 use serde::Serialize;
 
@@ -15,6 +15,18 @@ pub(crate) struct Signal {
     pub(crate) code: usize,
     /// What a negated match points to instead ("not anonymous" → real-name).
     pub(crate) negated: Option<usize>,
+    /// Its pattern matches claim their words: hits of other fields inside them do not
+    /// count ("only customers of one bank can register" says nothing of the audience).
+    pub(crate) masks: bool,
+}
+
+/// How much a hit says of its field: an incidental cue ("community"), a word that
+/// states the code ("subculture", "LGBT"), or a statement aimed at it ("for teens").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Tier {
+    Cue = 1,
+    Word = 2,
+    Aimed = 3,
 }
 
 /// What one lexicon word stands for.
@@ -28,6 +40,7 @@ pub(crate) enum Target {
 #[derive(Debug, Clone)]
 pub(crate) struct Word {
     pub(crate) target: Target,
+    pub(crate) tier: Tier,
     /// Latin words must stand whole: no ASCII letter or digit right before / after.
     pub(crate) bounded_start: bool,
     pub(crate) bounded_end: bool,
@@ -36,9 +49,10 @@ pub(crate) struct Word {
 }
 
 impl Word {
-    pub(crate) fn new(target: Target, word: &str, exact: bool) -> Word {
+    pub(crate) fn new(target: Target, tier: Tier, word: &str, exact: bool) -> Word {
         Word {
             target,
+            tier,
             bounded_start: word.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
             bounded_end: word.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
             exact: exact.then(|| word.to_string()),
@@ -46,11 +60,32 @@ impl Word {
     }
 
     fn accepts(&self, text: &str, start: usize, end: usize) -> bool {
-        let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        let glued_start = self.bounded_start && glued(start.checked_sub(1).and_then(|i| text.as_bytes().get(i)));
-        let glued_end = self.bounded_end && glued(text.as_bytes().get(end));
-        !glued_start && !glued_end && self.exact.as_deref().is_none_or(|w| &text[start..end] == w)
+        let found = &text[start..end];
+        let glued_start = self.bounded_start && glued_before(text, start);
+        let glued_end = self.bounded_end && glued_after(text, end);
+        !glued_start && !glued_end && self.exact.as_deref().is_none_or(|w| found == w)
     }
+}
+
+fn glued(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+fn glued_before(text: &str, at: usize) -> bool {
+    glued(at.checked_sub(1).and_then(|i| text.as_bytes().get(i)))
+}
+
+fn glued_after(text: &str, at: usize) -> bool {
+    glued(text.as_bytes().get(at))
+}
+
+/// Latin script matches whole words only: a match that starts (ends) with an ASCII
+/// letter or digit must not be glued to another one ("ar" is not in "share").
+fn whole_latin(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let glued_start = b[start].is_ascii_alphanumeric() && glued_before(text, start);
+    let glued_end = end > start && b[end - 1].is_ascii_alphanumeric() && glued_after(text, end);
+    !glued_start && !glued_end
 }
 
 /// The compiled lexicon: every word (and product name) in one Aho-Corasick automaton,
@@ -63,19 +98,51 @@ pub struct Lexicon {
     /// By the automaton's pattern id: every target a word stands for.
     pub(crate) word_targets: Vec<Vec<Word>>,
     pub(crate) patterns: regex_automata::meta::Regex,
-    /// By the multi-pattern regex's pattern id: the signal it belongs to.
-    pub(crate) pattern_signal: Vec<usize>,
+    /// Each pattern alone, to find the spans of those the one scan says match.
+    pub(crate) pattern_each: Vec<Regex>,
+    /// By the multi-pattern regex's pattern id: the signal it belongs to, and its tier.
+    pub(crate) pattern_signal: Vec<(usize, Tier)>,
     pub(crate) topic: Regex,
     /// An English negation cue ending the text before a match, fillers allowed.
     pub(crate) neg_en: Regex,
     /// A Chinese negation cue a few characters before a match.
     pub(crate) neg_zh: Regex,
+    /// A negation right after a match ("real names? nope", "实名认证？我们不做").
+    pub(crate) neg_after: Regex,
+    /// A cue that aims what follows at an audience ("for", "面向").
+    pub(crate) aim: Regex,
+    /// A clause that asks about a field rather than states it ("should we require…").
+    pub(crate) question: Regex,
+    /// A cue before a product that makes it a target ("beat", "取代"), not a model.
+    pub(crate) target_before: Regex,
+    /// A cue after a product that makes it a target ("killer", "杀手").
+    pub(crate) target_after: Regex,
+    /// Fields a target lends (the ground it holds), where a model lends its profile.
+    pub(crate) target_lends: Vec<Field>,
+    /// Codes of one field that, stated together, mean another (real-name + anonymous
+    /// → mixed): (field, a, b, gives).
+    pub(crate) combine: Vec<(Field, usize, usize, usize)>,
+    /// Latin words of six letters or more (multi-word ones joined: "realname"), with
+    /// the signals each stands for, for one-edit typo tolerance…
+    pub(crate) typo_words: Vec<(String, Vec<usize>)>,
+    /// …found by the word and by every form one deletion away from it.
+    pub(crate) typos: std::collections::HashMap<String, Vec<u32>>,
 }
 
-/// A signal found in a question: (signal, start, end).
-type Hit = (usize, usize, usize);
-/// A product named in a question: (start, product).
-type Named = (usize, usize);
+/// A signal found in a question.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    signal: usize,
+    start: usize,
+    end: usize,
+    tier: Tier,
+}
+
+/// The words behind each (field, code) the question states, in the order found.
+type Evidence = Vec<(Field, usize, String)>;
+
+/// A product named in a question: (start, end, product).
+type Named = (usize, usize, usize);
 
 /// What a question said, field by field.
 #[derive(Debug, Clone, Serialize)]
@@ -88,10 +155,8 @@ pub struct Recognition {
     pub borrowed: Vec<Borrowed>,
     /// Words whose meaning was negated ("not anonymous").
     pub negated: Vec<String>,
-    /// Fields filled with defaults.
+    /// Fields filled with defaults (set once the profile is settled).
     pub assumed: Vec<&'static str>,
-    /// Required fields that could not be told.
-    pub missing: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +182,7 @@ pub enum AskError {
         limit: usize,
     },
     OffTopic,
-    /// Identity or audience (or both) could not be told.
+    /// Fields the decision needs that the question does not tell.
     Missing(Vec<Field>),
 }
 
@@ -128,8 +193,8 @@ pub struct Reading {
     pub recognition: Recognition,
 }
 
-/// Fields a named product lends its profile for: what kind of product it is, not its
-/// situation (its stance, device, coverage or community are its own).
+/// Fields a product named as a model lends its profile for: what kind of product it
+/// is, not its situation (its stance, device, coverage or community are its own).
 const BORROWED: [Field; 5] = [Field::Identity, Field::Audience, Field::Role, Field::Scenario, Field::Host];
 
 /// The language a question is written in: Chinese when Han characters carry it.
@@ -187,11 +252,69 @@ fn clause_break(c: char) -> bool {
     )
 }
 
+/// A clause break that a negation after its word may cross: a topic, then a comment
+/// ("real names? nope", "实名认证？我们不做").
+const AFTER_REACH: usize = 40;
+/// How far back an aiming cue ("for", "面向") or a target cue ("beat", "取代") may stand.
+const AIM_REACH: usize = 24;
+
+/// What the words say of one code of one field.
+#[derive(Debug, Clone, Copy)]
+struct Vote {
+    field: Field,
+    code: usize,
+    tier: Tier,
+    count: u32,
+    against: u32,
+    /// The strongest negated hit: a negated hint does not cancel a statement.
+    against_tier: Tier,
+    last: usize,
+}
+
+impl Vote {
+    fn stands(&self) -> bool {
+        self.count > 0 && (self.count > self.against || self.against_tier < self.tier)
+    }
+}
+
 impl Lexicon {
     /// Read a question. `products` are the knowledge base's, in the order the lexicon
     /// was compiled with.
     pub fn read(&self, text: &str, products: &[Product]) -> Result<Reading, AskError> {
-        // One pass: length, control characters, anything to read at all, and script.
+        let (clean, lang) = self.prepare(text)?;
+        let clean = clean.trim();
+        let breaks: Vec<usize> =
+            clean.char_indices().filter(|(_, c)| clause_break(*c)).map(|(i, c)| i + c.len_utf8()).collect();
+        let (mut hits, named) = self.find(clean);
+        self.drop_masked(&mut hits);
+        self.drop_questions(clean, &breaks, &mut hits);
+        self.aim(clean, &breaks, &mut hits);
+        let (votes, evidence, negated) = self.vote(clean, &breaks, &hits);
+        let mut input = ProfileInput::default();
+        let mut recognised = Vec::new();
+        for f in Field::ALL {
+            if let Some(code) = self.decide(f, &votes) {
+                input.set(f, code);
+                let mut words: Vec<String> = Vec::new();
+                for (_, _, w) in evidence.iter().filter(|(fi, c, _)| *fi == f && *c == code) {
+                    if !words.iter().any(|x| x == w) {
+                        words.push(w.clone());
+                    }
+                }
+                recognised.push(Recognised { field: f.name(), code: f.codes()[code], words });
+            }
+        }
+        let borrowed = self.lend(clean, &breaks, &named, products, lang, &mut input);
+        if recognised.is_empty() && borrowed.is_empty() && !self.topic.is_match(clean) {
+            return Err(AskError::OffTopic);
+        }
+        let recognition = Recognition { language: lang.code(), recognised, borrowed, negated, assumed: Vec::new() };
+        Ok(Reading { input, lang, recognition })
+    }
+
+    /// Length, control characters, anything to read at all, and the script, in one
+    /// pass; control characters become spaces.
+    fn prepare<'t>(&self, text: &'t str) -> Result<(std::borrow::Cow<'t, str>, Lang), AskError> {
         let (mut len, mut control, mut readable, mut han, mut latin) = (0, false, false, 0, 0);
         for c in text.chars() {
             len += 1;
@@ -213,72 +336,243 @@ impl Lexicon {
         if !readable {
             return Err(AskError::Empty);
         }
-        let clean: std::borrow::Cow<str> = if control {
+        let clean = if control {
             text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
         } else {
             text.into()
         };
-        let clean = clean.trim();
-        let lang = lang_of(han, latin);
+        Ok((clean, lang_of(han, latin)))
+    }
 
-        // Scores per field and code: the characters of every match, so a longer, more
-        // specific phrase outweighs a short word ("make new friends" over "friends").
-        let mut scores = [[0i64; 8]; 9];
-        // (field, code, evidence) in the order found.
-        let mut evidence: Vec<(usize, usize, std::borrow::Cow<str>)> = Vec::new();
-        let mut negated = Vec::new();
-        let (hits, mut named) = self.find(clean);
-        let breaks: Vec<usize> =
-            clean.char_indices().filter(|(_, c)| clause_break(*c)).map(|(i, c)| i + c.len_utf8()).collect();
-        for (signal, start, end) in hits {
-            let s = &self.signals[signal];
-            let found = &clean[start..end];
-            let weight = found.chars().count() as i64;
-            let field = s.field.index();
-            if let Some(cue) = self.negation(clean, start, &breaks) {
-                scores[field][s.code] -= weight;
-                let phrase = &clean[cue..end];
-                if let Some(alt) = s.negated {
-                    scores[field][alt] += weight;
-                    evidence.push((field, alt, phrase.into()));
-                }
-                if !negated.iter().any(|n| n == phrase) {
-                    negated.push(phrase.to_string());
-                }
-            } else {
-                scores[field][s.code] += weight;
-                evidence.push((field, s.code, found.into()));
-            }
-        }
-
-        let mut input = ProfileInput::default();
-        let mut recognised = Vec::new();
-        for f in Field::ALL {
-            let best = scores[f.index()][..f.codes().len()]
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| **s > 0)
-                .max_by_key(|(i, s)| (**s, -(*i as i64)));
-            if let Some((code, _)) = best {
-                input.set(f, code);
-                let mut words: Vec<String> = Vec::new();
-                for (_, _, w) in evidence.iter().filter(|(fi, c, _)| *fi == f.index() && *c == code) {
-                    if !words.iter().any(|x| x == w) {
-                        words.push(w.to_string());
+    /// Every signal hit (words, patterns, and Latin words one typo away), the longest
+    /// first where one signal's hits overlap, and every product named.
+    fn find(&self, text: &str) -> (Vec<Hit>, Vec<Named>) {
+        let mut hits = Vec::new();
+        let mut named = Vec::new();
+        for m in self.words.find_overlapping_iter(text) {
+            for w in &self.word_targets[m.pattern().as_usize()] {
+                if w.accepts(text, m.start(), m.end()) {
+                    match w.target {
+                        Target::Signal(signal) => {
+                            hits.push(Hit { signal, start: m.start(), end: m.end(), tier: w.tier })
+                        }
+                        Target::Product(p) => named.push((m.start(), m.end(), p)),
                     }
                 }
-                recognised.push(Recognised { field: f.name(), code: f.codes()[code], words });
             }
         }
+        let mut matched = regex_automata::PatternSet::new(self.patterns.pattern_len());
+        self.patterns.which_overlapping_matches(&regex_automata::Input::new(text), &mut matched);
+        for id in matched.iter() {
+            let (signal, tier) = self.pattern_signal[id.as_usize()];
+            for m in self.pattern_each[id.as_usize()].find_iter(text) {
+                if whole_latin(text, m.start(), m.end()) {
+                    hits.push(Hit { signal, start: m.start(), end: m.end(), tier });
+                }
+            }
+        }
+        self.typos_in(text, &mut hits);
+        hits.sort_unstable_by_key(|h| (h.signal, h.start, std::cmp::Reverse(h.end)));
+        hits.dedup_by(|b, a| a.signal == b.signal && b.start < a.end);
+        hits.sort_by_key(|h| h.start);
+        (hits, named)
+    }
 
-        // Product names lend what the words did not tell.
+    /// Latin words of six letters or more that are one edit from a lexicon word
+    /// ("anonimous", "enterprize") and were not matched as written.
+    fn typos_in(&self, text: &str, hits: &mut Vec<Hit>) {
+        if self.typos.is_empty() {
+            return;
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut token = String::new();
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            if i - start < 6 || glued_after(text, i) || hits.iter().any(|h| h.start <= start && h.end >= i) {
+                continue;
+            }
+            token.clear();
+            token.extend(bytes[start..i].iter().map(|b| b.to_ascii_lowercase() as char));
+            if let Some(targets) = self.typo_targets(&token) {
+                for &signal in targets {
+                    hits.push(Hit { signal, start, end: i, tier: Tier::Word });
+                }
+            }
+        }
+    }
+
+    /// The signals of the lexicon word within one edit of `token`, if any.
+    fn typo_targets(&self, token: &str) -> Option<&[usize]> {
+        let check = |key: &str| {
+            self.typos
+                .get(key)?
+                .iter()
+                .map(|&i| &self.typo_words[i as usize])
+                .find_map(|(word, signals)| edit_distance_at_most_one(token, word).then_some(signals.as_slice()))
+        };
+        check(token).or_else(|| {
+            let mut key = String::with_capacity(token.len());
+            (0..token.len()).find_map(|d| {
+                key.clear();
+                key.push_str(&token[..d]);
+                key.push_str(&token[d + 1..]);
+                check(&key)
+            })
+        })
+    }
+
+    /// Hits of a masking signal's patterns claim their span: other fields' hits inside
+    /// do not count. And a hit inside a longer hit of the same field gives way to it
+    /// ("new friends" is not "friends", 实名匿名 is neither 实名 nor 匿名 alone).
+    fn drop_masked(&self, hits: &mut Vec<Hit>) {
+        let spans: Vec<(Field, usize, usize, bool)> = hits
+            .iter()
+            .map(|h| {
+                let s = &self.signals[h.signal];
+                (s.field, h.start, h.end, s.masks && h.tier == Tier::Word)
+            })
+            .collect();
+        hits.retain(|h| {
+            let field = self.signals[h.signal].field;
+            !spans.iter().any(|&(f, start, end, masks)| {
+                let inside = start <= h.start && h.end <= end && end - start > h.end - h.start;
+                inside && (f == field || masks)
+            })
+        });
+    }
+
+    /// A clause that asks about a field ("should we require real names?") states none.
+    fn drop_questions(&self, text: &str, breaks: &[usize], hits: &mut Vec<Hit>) {
+        let mut asked: Vec<(usize, usize)> = Vec::new();
+        for m in self.question.find_iter(text) {
+            let (start, end) = clause(text, breaks, m.start());
+            asked.push((start, end));
+        }
+        if !asked.is_empty() {
+            hits.retain(|h| !asked.iter().any(|&(s, e)| s <= h.start && h.end <= e));
+        }
+    }
+
+    /// The first audience named after an aiming cue ("for teens", "面向企业") is the
+    /// audience the question states.
+    fn aim(&self, text: &str, breaks: &[usize], hits: &mut [Hit]) {
+        let mut previous_end = 0;
+        for h in hits.iter_mut() {
+            if self.signals[h.signal].field != Field::Audience || h.tier == Tier::Cue {
+                continue;
+            }
+            let (clause_start, _) = clause(text, breaks, h.start);
+            // Hits may overlap: the window never starts past this one.
+            let from = floor_boundary(
+                text,
+                h.start.saturating_sub(AIM_REACH).max(clause_start).max(previous_end).min(h.start),
+            );
+            if self.aim.is_match(&text[from..h.start]) {
+                h.tier = Tier::Aimed;
+            }
+            previous_end = previous_end.max(h.end);
+        }
+    }
+
+    /// Count every hit for its code, or, negated, against it and for its opposite.
+    fn vote(&self, text: &str, breaks: &[usize], hits: &[Hit]) -> (Vec<Vote>, Evidence, Vec<String>) {
+        let mut votes: Vec<Vote> = Vec::new();
+        let mut evidence = Vec::new();
+        let mut negated: Vec<String> = Vec::new();
+        let mut cast = |field: Field, code: usize, tier: Tier, at: usize, against: bool| {
+            let i = match votes.iter().position(|v| v.field == field && v.code == code) {
+                Some(i) => i,
+                None => {
+                    votes.push(Vote { field, code, tier, count: 0, against: 0, against_tier: Tier::Cue, last: 0 });
+                    votes.len() - 1
+                }
+            };
+            let v = &mut votes[i];
+            if against {
+                v.against_tier = if v.against == 0 { tier } else { v.against_tier.max(tier) };
+                v.against += 1;
+            } else {
+                v.tier = if v.count == 0 { tier } else { v.tier.max(tier) };
+                v.count += 1;
+                v.last = at;
+            }
+        };
+        for h in hits {
+            let s = &self.signals[h.signal];
+            match self.negation(text, h, breaks) {
+                Some((from, to)) => {
+                    cast(s.field, s.code, h.tier, h.start, true);
+                    if let Some(alt) = s.negated {
+                        cast(s.field, alt, h.tier, h.start, false);
+                        evidence.push((s.field, alt, text[from..to].to_string()));
+                    }
+                    let phrase = &text[from..to];
+                    if !negated.iter().any(|n| n == phrase) {
+                        negated.push(phrase.to_string());
+                    }
+                }
+                None => {
+                    cast(s.field, s.code, h.tier, h.start, false);
+                    evidence.push((s.field, s.code, text[h.start..h.end].to_string()));
+                }
+            }
+        }
+        (votes, evidence, negated)
+    }
+
+    /// The code the words state for a field: the strongest kind of evidence first,
+    /// then how often, then the later one (after "but", the later clause wins).
+    /// Codes that combine (real-name and anonymous, both stated → mixed) do so.
+    fn decide(&self, field: Field, votes: &[Vote]) -> Option<usize> {
+        let valid = |v: &&Vote| v.field == field && v.stands();
+        for &(f, a, b, gives) in &self.combine {
+            let stated = |code| votes.iter().filter(valid).any(|v| v.code == code && v.tier >= Tier::Word);
+            if f == field && stated(a) && stated(b) {
+                return Some(gives);
+            }
+        }
+        votes.iter().filter(valid).max_by_key(|v| (v.tier, v.count.saturating_sub(v.against), v.last)).map(|v| v.code)
+    }
+
+    /// Products named in the question lend what the words did not tell: a model
+    /// ("like Momo", "像陌陌") its kind of product, a target ("beat WeChat", "取代微信")
+    /// only the ground it holds.
+    fn lend(
+        &self,
+        text: &str,
+        breaks: &[usize],
+        named: &[Named],
+        products: &[Product],
+        lang: Lang,
+        input: &mut ProfileInput,
+    ) -> Vec<Borrowed> {
         let mut borrowed = Vec::new();
-        named.sort_unstable();
-        named.dedup_by_key(|(_, p)| *p);
-        named.sort_by_key(|(start, _)| *start);
-        for (_, p) in named {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut named = named.to_vec();
+        named.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let spans: Vec<(usize, usize)> = named.iter().map(|&(s, e, _)| (s, e)).collect();
+        for (start, end, p) in named {
+            // A name inside a longer one (微信 in 企业微信) is not named.
+            let nested = spans.iter().any(|&(s, e)| s <= start && end <= e && e - s > end - start);
+            if nested || seen.contains(&p) {
+                continue;
+            }
+            seen.push(p);
+            let (clause_start, clause_end) = clause(text, breaks, start);
+            let before = &text[floor_boundary(text, start.saturating_sub(AIM_REACH).max(clause_start))..start];
+            let after = &text[end..clause_end.max(end)];
+            let target = self.target_before.is_match(before) || self.target_after.is_match(after);
             let product = &products[p];
-            for f in BORROWED {
+            let lends: &[Field] = if target { &self.target_lends } else { &BORROWED };
+            for &f in lends {
                 // Fields the product's entry leaves to defaults are recomputed, not lent.
                 if !input.is_set(f) && !product.assumed.contains(f) {
                     let code = product.profile.index(f);
@@ -291,104 +585,68 @@ impl Lexicon {
                 }
             }
         }
-
-        // Chat inside a tool or a content platform is decided by its host whatever the
-        // audience (step 1 of the procedure): when the words do not say, the audience is
-        // the host's counterparties (a tool's customers; a platform's strangers, as in
-        // the article's Douyin case), reported as assumed rather than asked for.
-        let mut inferred = Vec::new();
-        if !input.is_set(Field::Audience) {
-            let audience = match input.get(Field::Host).map(|i| Host::ALL[i]) {
-                Some(Host::Tool) => Some(Audience::Customers),
-                Some(Host::Media) => Some(Audience::Strangers),
-                _ => None,
-            };
-            if let Some(a) = audience {
-                input.set(Field::Audience, a.index());
-                inferred.push(Field::Audience.name());
-            }
-        }
-        let missing: Vec<Field> = Field::ALL.into_iter().filter(|f| f.required() && !input.is_set(*f)).collect();
-        if !missing.is_empty() {
-            if recognised.is_empty() && borrowed.is_empty() && !self.topic.is_match(clean) {
-                return Err(AskError::OffTopic);
-            }
-            return Err(AskError::Missing(missing));
-        }
-        let assumed = match input.complete() {
-            Ok((_, assumed)) => assumed,
-            Err(missing) => return Err(AskError::Missing(missing)),
-        };
-        let recognition = Recognition {
-            language: lang.code(),
-            recognised,
-            borrowed,
-            negated,
-            assumed: inferred.into_iter().chain(assumed.iter().map(Field::name)).collect(),
-            missing: Vec::new(),
-        };
-        Ok(Reading { input, lang, recognition })
+        borrowed
     }
 
-    /// Every signal hit as (signal, start, end), the longest first where one signal's
-    /// hits overlap, and every product named as (start, product).
-    fn find(&self, text: &str) -> (Vec<Hit>, Vec<Named>) {
-        let mut hits = Vec::new();
-        let mut named = Vec::new();
-        for m in self.words.find_overlapping_iter(text) {
-            for w in &self.word_targets[m.pattern().as_usize()] {
-                if w.accepts(text, m.start(), m.end()) {
-                    match w.target {
-                        Target::Signal(s) => hits.push((s, m.start(), m.end())),
-                        Target::Product(p) => named.push((m.start(), p)),
-                    }
-                }
-            }
-        }
-        for m in self.patterns.find_iter(text) {
-            hits.push((self.pattern_signal[m.pattern().as_usize()], m.start(), m.end()));
-        }
-        hits.sort_unstable_by_key(|&(s, start, end)| (s, start, std::cmp::Reverse(end)));
-        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-        for h in hits {
-            match kept.last() {
-                Some(&(s, _, end)) if s == h.0 && h.1 < end => {}
-                _ => kept.push(h),
-            }
-        }
-        kept.sort_by_key(|&(_, start, _)| start);
-        (kept, named)
-    }
-
-    /// Where the negation cue starts, when the match at byte `at` of `text` is negated
-    /// within its clause. `breaks` are the byte offsets just after each clause break.
-    fn negation(&self, text: &str, at: usize, breaks: &[usize]) -> Option<usize> {
-        let clause_start = match breaks.partition_point(|&b| b <= at) {
-            0 => 0,
-            i => breaks[i - 1],
-        };
-        // Only the last few dozen bytes matter: an English cue and its fillers, or a
-        // Chinese cue a few characters back.
-        let back = |bytes: usize| {
-            let mut from = at.saturating_sub(bytes).max(clause_start);
-            while !text.is_char_boundary(from) {
-                from += 1;
-            }
-            from
-        };
+    /// Where the negation of a hit stands, as the span of the negated phrase: a cue
+    /// before it within its clause ("not for strangers", "不是匿名"), or right after it
+    /// ("real names? nope", "实名认证？我们不做").
+    fn negation(&self, text: &str, h: &Hit, breaks: &[usize]) -> Option<(usize, usize)> {
+        let (clause_start, _) = clause(text, breaks, h.start);
+        let back = |bytes: usize| floor_boundary(text, h.start.saturating_sub(bytes).max(clause_start));
         let start = back(NEGATION_REACH);
-        let window = &text[start..at];
+        let window = &text[start..h.start];
         // Each cue list only where its script is present: most windows hold one script.
         if window.bytes().any(|b| b.is_ascii_alphabetic()) {
             if let Some(m) = self.neg_en.find(window) {
-                return Some(start + m.start());
+                return Some((start + m.start(), h.end));
             }
         }
         let tail_start = back(CHINESE_REACH);
-        let tail = &text[tail_start..at];
-        if tail.is_ascii() {
-            return None;
+        let tail = &text[tail_start..h.start];
+        if !tail.is_ascii() {
+            if let Some(m) = self.neg_zh.find(tail) {
+                return Some((tail_start + m.start(), h.end));
+            }
         }
-        self.neg_zh.find(tail).map(|m| tail_start + m.start())
+        let mut to = (h.end + AFTER_REACH).min(text.len());
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        self.neg_after.find(&text[h.end..to]).map(|m| (h.start, h.end + m.end()))
+    }
+}
+
+/// The clause around byte `at`: from just after the break before it to the break
+/// after it (byte offsets into `text`).
+fn clause(text: &str, breaks: &[usize], at: usize) -> (usize, usize) {
+    let i = breaks.partition_point(|&b| b <= at);
+    let start = if i == 0 { 0 } else { breaks[i - 1] };
+    let end = breaks.get(i).copied().unwrap_or(text.len());
+    (start, end)
+}
+
+/// The nearest char boundary at or after `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Levenshtein distance ≤ 1 between two ASCII words.
+fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if prefix == long.len() {
+        true
+    } else if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
     }
 }

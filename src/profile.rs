@@ -223,6 +223,9 @@ impl FieldSet {
     pub fn insert(&mut self, field: Field) {
         self.0 |= 1 << field.index();
     }
+    pub fn remove(&mut self, field: Field) {
+        self.0 &= !(1 << field.index());
+    }
     pub fn contains(self, field: Field) -> bool {
         self.0 & (1 << field.index()) != 0
     }
@@ -277,9 +280,17 @@ impl ProfileInput {
         if !missing.is_empty() {
             return Err(missing);
         }
+        // Both are set: the stand-ins are never used.
+        Ok(self.with_defaults(Identity::RealName, Audience::Everyone))
+    }
+
+    /// The profile with `identity` and `audience` where they are not set, and every
+    /// other field not set filled with its default (domain rules), recording which
+    /// fields were defaulted. Identity and audience never count as assumed.
+    pub fn with_defaults(&self, identity: Identity, audience: Audience) -> (Profile, FieldSet) {
         let pick = |f: Field| self.get(f);
-        let identity = Identity::from_index(pick(Field::Identity).unwrap_or(0)).unwrap_or(Identity::RealName);
-        let audience = Audience::from_index(pick(Field::Audience).unwrap_or(0)).unwrap_or(Audience::Everyone);
+        let identity = pick(Field::Identity).map_or(identity, |i| Identity::ALL[i]);
+        let audience = pick(Field::Audience).map_or(audience, |i| Audience::ALL[i]);
         let mut assumed = FieldSet::default();
         let mut or_default = |f: Field, default: usize| match pick(f) {
             Some(i) => i,
@@ -330,7 +341,7 @@ impl ProfileInput {
             coverage: Coverage::ALL[coverage],
             community: Community::ALL[community],
         };
-        Ok((profile, assumed))
+        (profile, assumed)
     }
 }
 

@@ -258,8 +258,9 @@ fn mark(v: Verdict) -> &'static str {
     }
 }
 
-/// "identity: anonymous · audience: strangers · role: avatar (assumed) · …"
-pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, lang: Lang) -> String {
+/// "identity: anonymous · audience: strangers · role: avatar (assumed) · …"; a field in
+/// `unknown` reads "not stated (it would not change this verdict)".
+pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, unknown: FieldSet, lang: Lang) -> String {
     let (colon, open, close) = match lang {
         Lang::En => (": ", " (", ")"),
         Lang::Zh => ("：", "（", "）"),
@@ -272,10 +273,16 @@ pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, lang: Lang) -> Stri
         }
         s.push_str(kb.field_label(f, lang));
         s.push_str(colon);
-        s.push_str(kb.code_label(f, p.index(f), lang));
-        if assumed.contains(f) {
+        let note = if unknown.contains(f) {
+            s.push_str(kb.msg(Msg::ProfileNotStated, lang));
+            Some(kb.msg(Msg::ProfileUnneeded, lang))
+        } else {
+            s.push_str(kb.code_label(f, p.index(f), lang));
+            assumed.contains(f).then_some(assumed_word)
+        };
+        if let Some(note) = note {
             s.push_str(open);
-            s.push_str(assumed_word);
+            s.push_str(note);
             s.push_str(close);
         }
     }
@@ -354,7 +361,7 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     }
     f.finish();
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
-    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile, r.assumed, lang)]);
+    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile.values, r.assumed, r.unknown, lang)]);
     e.footer = footer(kb, lang);
     e
 }
@@ -432,7 +439,7 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
         e.lines(kb.msg(Msg::HeadingReasoning, lang), &reasoning);
         e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
     }
-    let mut assessed = vec![profile_line(kb, &r.profile, p.assumed, lang)];
+    let mut assessed = vec![profile_line(kb, &r.profile.values, p.assumed, r.unknown, lang)];
     if let Some(note) = &p.note {
         assessed.push(note.get(lang).to_string());
     }

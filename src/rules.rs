@@ -6,6 +6,9 @@ use crate::profile::{Audience, Community, Coverage, Device, Host, Identity, Prof
 use serde::Serialize;
 use std::fmt;
 
+mod needs;
+pub use needs::{settle, Settled};
+
 /// The ten rules, in the order every trace lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum RuleId {
@@ -231,7 +234,7 @@ pub fn outcome(p: &Profile) -> Outcome {
     }
     match p.audience {
         Audience::Everyone | Audience::Acquaintances => {
-            if p.identity != Identity::RealName {
+            if p.identity == Identity::Anonymous {
                 NationalNotRealName
             } else if p.coverage == Coverage::Restricted {
                 NationalRestricted
@@ -280,7 +283,7 @@ fn evaluate(rule: RuleId, p: &Profile, positioning: Positioning) -> (Verdict, Re
     use Verdict::*;
     let hosted = hosted(p);
     let national = national(p) && !hosted;
-    let real_name = p.identity == Identity::RealName;
+    let real_name = p.identity != Identity::Anonymous;
     match rule {
         RuleId::Law1 => match () {
             _ if hosted => (NotApplicable, reason!("law-1.hosted")),

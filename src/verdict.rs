@@ -3,17 +3,21 @@
 use crate::kb::Kb;
 use crate::lang::Lang;
 use crate::profile::{Field, FieldSet, Profile};
-use crate::rules::{self, Outlook, Positioning, RuleId, Verdict};
+use crate::rules::{self, Outlook, Positioning, RuleId, Settled, Verdict};
 use serde::Serialize;
 
 /// What `imlaws assess --json` prints. Text fields are in one language; codes never
 /// change with it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report<'a> {
-    pub profile: Profile,
+    /// The profile assessed; a field in `unknown` is `null` in JSON.
+    pub profile: ProfileView,
     /// The fields filled with defaults rather than given (a list of names in JSON).
     #[serde(serialize_with = "field_names")]
     pub assumed: FieldSet,
+    /// The fields nobody stated that the decision does not need.
+    #[serde(serialize_with = "field_names")]
+    pub unknown: FieldSet,
     pub positioning: Positioning,
     pub outlook: Outlook,
     pub primary: RuleId,
@@ -25,6 +29,32 @@ pub struct Report<'a> {
     pub summary: &'a str,
     #[serde(skip)]
     pub lang: Lang,
+}
+
+/// The profile as a verdict shows it: the values assessed, and which fields nobody
+/// stated (the procedure ran with a stand-in that cannot change the decision).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProfileView {
+    pub values: Profile,
+    pub unknown: FieldSet,
+}
+
+impl ProfileView {
+    /// A field's code, or `None` when it was not stated.
+    pub fn code(&self, field: Field) -> Option<&'static str> {
+        (!self.unknown.contains(field)).then(|| self.values.code(field))
+    }
+}
+
+impl Serialize for ProfileView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(Field::ALL.len()))?;
+        for f in Field::ALL {
+            map.serialize_entry(f.name(), &self.code(f))?;
+        }
+        map.end()
+    }
 }
 
 fn field_names<S: serde::Serializer>(set: &FieldSet, s: S) -> Result<S::Ok, S::Error> {
@@ -60,17 +90,24 @@ impl<'a> SourceRef<'a> {
 
 /// Assess `profile` and word the result from the knowledge base.
 pub fn report<'a>(kb: &'a Kb, profile: Profile, assumed: FieldSet, lang: Lang) -> Report<'a> {
+    report_settled(kb, &Settled { profile, assumed, unknown: FieldSet::default() }, lang)
+}
+
+/// Assess a settled profile (some fields possibly unknown) and word the result.
+pub fn report_settled<'a>(kb: &'a Kb, settled: &Settled, lang: Lang) -> Report<'a> {
+    let Settled { profile, assumed, unknown } = *settled;
     let assessment = rules::assess(&profile);
     let rule = kb.rule(assessment.primary);
     let outcome = kb.outcome(assessment.outcome);
     let rules = assessment
         .findings
         .iter()
-        .map(|f| RuleLine { id: f.rule, verdict: f.verdict, reason: kb.reason(f.reason, &profile, lang) })
+        .map(|f| RuleLine { id: f.rule, verdict: f.verdict, reason: kb.reason(f.reason, &profile, unknown, lang) })
         .collect();
     Report {
-        profile,
+        profile: ProfileView { values: profile, unknown },
         assumed,
+        unknown,
         positioning: assessment.positioning,
         outlook: assessment.outlook,
         primary: assessment.primary,

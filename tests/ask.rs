@@ -7,6 +7,7 @@ use imlaws::kb::Kb;
 use imlaws::lang::Lang;
 use imlaws::profile::Field;
 use proptest::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 static KB: LazyLock<Kb> = LazyLock::new(|| Kb::builtin().expect("knowledge base"));
@@ -15,66 +16,135 @@ fn ask(text: &str) -> Result<Reply<'static>, UserError> {
     answer(&KB, &Request::Ask { question: text.to_string(), lang: None }, Lang::En)
 }
 
+/// How a corpus split was read: every miss, and per field what was expected and read.
+#[derive(Default)]
+struct Score {
+    cases: usize,
+    chinese: usize,
+    misses: Vec<String>,
+    primary_right: usize,
+    /// (field, expected, read) → count, over the fields the corpus states.
+    confusion: BTreeMap<(&'static str, String, String), usize>,
+}
+
+impl Score {
+    fn accuracy(&self) -> f64 {
+        100.0 * (self.cases - self.misses.len()) as f64 / self.cases as f64
+    }
+
+    fn print(&self, split: &str) {
+        println!(
+            "ask corpus, {split} split: {}/{} right ({:.1} %), primary or ask right {}/{}; {} Chinese",
+            self.cases - self.misses.len(),
+            self.cases,
+            self.accuracy(),
+            self.primary_right,
+            self.cases,
+            self.chinese
+        );
+        println!("  per field (expected → read: count, wrong ones only):");
+        for ((field, want, got), n) in &self.confusion {
+            if want != got {
+                println!("    {field}: {want} → {got}: {n}");
+            }
+        }
+        for m in &self.misses {
+            println!("{m}");
+        }
+    }
+}
+
 /// One corpus case against what imlaws answered: `None` when right, else what differs.
-fn check(case: &toml::Table) -> Option<String> {
+fn check(case: &toml::Table, score: &mut Score) -> Option<String> {
     let text = case["text"].as_str().unwrap();
     let expect_field = |f: Field| case.get(f.name()).and_then(|v| v.as_str());
-    match ask(text) {
+    let mut confuse = |f: Field, got: &str| {
+        if let Some(want) = expect_field(f) {
+            *score.confusion.entry((f.name(), want.to_string(), got.to_string())).or_default() += 1;
+        }
+    };
+    let (wrong, primary_right) = match ask(text) {
         Ok(Reply::Ask(report, _)) => {
             let mut wrong = Vec::new();
             for f in Field::ALL {
+                let got = report.profile.code(f).unwrap_or("(not stated)");
+                confuse(f, got);
                 if let Some(code) = expect_field(f) {
-                    if report.profile.code(f) != code {
-                        wrong.push(format!("{f}={} (want {code})", report.profile.code(f)));
+                    if got != code {
+                        wrong.push(format!("{f}={got} (want {code})"));
                     }
                 }
             }
-            match case.get("primary").and_then(|v| v.as_str()) {
+            let primary_right = match case.get("primary").and_then(|v| v.as_str()) {
                 Some(primary) if report.primary.id() != primary => {
-                    wrong.push(format!("primary={} (want {primary})", report.primary))
+                    wrong.push(format!("primary={} (want {primary})", report.primary));
+                    false
                 }
-                Some(_) => {}
-                None => wrong.push(format!("answered {} but should have asked", report.primary)),
-            }
-            (!wrong.is_empty()).then(|| wrong.join(", "))
+                Some(_) => true,
+                None => {
+                    wrong.push(format!("answered {} but should have asked", report.primary));
+                    false
+                }
+            };
+            (wrong, primary_right)
         }
-        Ok(_) => Some("not an ask reply".into()),
+        Ok(_) => (vec!["not an ask reply".into()], false),
         Err(UserError::Ask(AskError::Missing(missing), _)) => {
+            for f in Field::ALL {
+                confuse(f, if missing.contains(&f) { "(asked)" } else { "(not reached)" });
+            }
             let want: Vec<&str> = case
                 .get("ask")
                 .and_then(|v| v.as_array())
                 .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
             let got: Vec<&str> = missing.iter().map(|f| f.name()).collect();
-            (got != want).then(|| format!("asked for {got:?} (want {want:?})"))
+            let right = got == want;
+            ((!right).then(|| format!("asked for {got:?} (want {want:?})")).into_iter().collect(), right)
         }
         Err(UserError::Ask(AskError::OffTopic, _)) => {
-            (case.get("off_topic").and_then(|v| v.as_bool()) != Some(true)).then(|| "called off-topic".into())
+            let right = case.get("off_topic").and_then(|v| v.as_bool()) == Some(true);
+            ((!right).then(|| "called off-topic".to_string()).into_iter().collect(), right)
         }
-        Err(e) => Some(format!("error {e:?}")),
-    }
+        Err(e) => (vec![format!("error {e:?}")], false),
+    };
+    score.primary_right += usize::from(primary_right);
+    (!wrong.is_empty()).then(|| wrong.join(", "))
 }
 
-#[test]
-fn the_corpus_is_understood_at_95_percent_or_better() {
-    let corpus: toml::Table = toml::from_str(include_str!("ask_corpus.toml")).expect("corpus");
+fn score(corpus: &str) -> Score {
+    let corpus: toml::Table = toml::from_str(corpus).expect("corpus");
     let cases = corpus["q"].as_array().expect("[[q]]");
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let zh = cases.iter().filter(|c| han(c["text"].as_str().unwrap())).count();
-    assert!(cases.len() >= 80 && zh >= 40 && cases.len() - zh >= 40, "{} cases, {zh} Chinese", cases.len());
-    let mut misses = Vec::new();
+    let mut score = Score { cases: cases.len(), ..Score::default() };
     for case in cases {
         let case = case.as_table().unwrap();
-        if let Some(why) = check(case) {
-            misses.push(format!("  {:?}: {why}", case["text"].as_str().unwrap()));
+        let text = case["text"].as_str().unwrap();
+        score.chinese += usize::from(han(text));
+        if let Some(why) = check(case, &mut score) {
+            score.misses.push(format!("  {text:?}: {why}"));
         }
     }
-    let accuracy = 100.0 * (cases.len() - misses.len()) as f64 / cases.len() as f64;
-    println!("ask corpus: {}/{} right ({accuracy:.1} %)", cases.len() - misses.len(), cases.len());
-    for m in &misses {
-        println!("{m}");
-    }
-    assert!(accuracy >= 95.0, "accuracy {accuracy:.1} % < 95 %:\n{}", misses.join("\n"));
+    score
+}
+
+/// The corpus written alongside the lexicon: at least 250 questions, half Chinese.
+#[test]
+fn the_corpus_is_understood_at_95_percent_or_better() {
+    let s = score(include_str!("ask_corpus.toml"));
+    s.print("seen");
+    assert!(s.cases >= 250 && s.chinese * 2 >= s.cases, "{} cases, {} Chinese", s.cases, s.chinese);
+    assert!(s.accuracy() >= 95.0, "accuracy {:.1} % < 95 %:\n{}", s.accuracy(), s.misses.join("\n"));
+}
+
+/// Questions written by someone who never saw the lexicon, scored once before any
+/// change to it (BENCHMARKS.md), and since then fixed only by classes of misses.
+#[test]
+fn the_unseen_split_is_understood_at_95_percent_or_better() {
+    let s = score(include_str!("ask_unseen.toml"));
+    s.print("unseen");
+    assert!(s.cases >= 80, "{} cases", s.cases);
+    assert!(s.accuracy() >= 95.0, "accuracy {:.1} % < 95 %:\n{}", s.accuracy(), s.misses.join("\n"));
 }
 
 #[test]
@@ -166,4 +236,120 @@ proptest! {
         let _ = ask(&text);
         let _ = ask(&words.concat());
     }
+}
+
+/// What the profile reads for `text`: the primary rule, or the fields asked for.
+fn outcome(text: &str) -> String {
+    match ask(text) {
+        Ok(Reply::Ask(r, _)) => r.primary.id().to_string(),
+        Err(UserError::Ask(AskError::Missing(m), _)) => {
+            format!("ask {}", m.iter().map(|f| f.name()).collect::<Vec<_>>().join("+"))
+        }
+        Err(e) => format!("{e:?}"),
+        Ok(_) => "not an ask reply".into(),
+    }
+}
+
+fn field(text: &str, f: Field) -> Option<&'static str> {
+    match ask(text) {
+        Ok(Reply::Ask(r, _)) => r.profile.code(f),
+        _ => None,
+    }
+}
+
+/// Each class of misfire the plain-words issue found, on sentences of our own.
+#[test]
+fn only_what_the_decision_needs_is_asked_for() {
+    assert_eq!(outcome("an app to find travel buddies on the road"), "corollary-5");
+    assert_eq!(outcome("我们的外卖App想加个骑手和顾客的聊天"), "corollary-6");
+    assert_eq!(outcome("our short video platform wants a DM feature"), "corollary-6");
+    assert_eq!(outcome("a chat app for k-pop fans"), "corollary-3");
+    assert_eq!(outcome("a chat app for the whole country"), "ask identity");
+    assert_eq!(outcome("a chat app"), "ask identity+audience");
+    // Not stated and not needed: null in JSON, listed as unknown, shown as such.
+    let Ok(reply @ Reply::Ask(..)) = ask("an app to find travel buddies on the road") else { panic!() };
+    let v = reply.to_json(&KB);
+    assert_eq!(v["profile"]["identity"], serde_json::Value::Null);
+    assert_eq!(v["unknown"], serde_json::json!(["identity", "role"]));
+    let text = reply.embed(&KB).to_text(false);
+    assert!(text.contains("not stated (it would not change this verdict)"), "{text}");
+}
+
+#[test]
+fn latin_cues_match_whole_words_only() {
+    for text in [
+        "a real-name messenger where families share albums and start group calls",
+        "real-name chat for the whole nation; we will board new users by carrier partnerships",
+    ] {
+        assert_eq!(field(text, Field::Device), Some("mobile"), "{text}");
+        assert_eq!(outcome(text), "corollary-7", "{text}");
+    }
+    assert_eq!(field("a real-name chat app for everyone on AR glasses", Field::Device), Some("next-gen"));
+    assert_eq!(outcome("like momo but for cat people"), "corollary-5", "product names regardless of case");
+}
+
+#[test]
+fn a_statement_beats_an_incidental_cue() {
+    assert_eq!(field("an anonymous chat community for the hip-hop scene", Field::Audience), Some("subculture"));
+    assert_eq!(field("一个给说唱圈子用的匿名聊天社区", Field::Audience), Some("subculture"));
+    assert_eq!(field("实名的校园聊天，面向全国高校学生", Field::Audience), Some("campus"));
+    assert_eq!(field("LGBT dating chat under nicknames", Field::Audience), Some("subculture"));
+}
+
+#[test]
+fn negation_reaches_both_ways_and_contrast_is_read() {
+    assert_eq!(field("实名认证？不需要。给附近的陌生人聊天用", Field::Identity), Some("anonymous"));
+    assert_eq!(field("real names? nope. it's for strangers nearby", Field::Identity), Some("anonymous"));
+    assert_eq!(
+        field("员工不用露真名的企业吐槽群", Field::Audience),
+        Some("enterprise"),
+        "a negation that goes on is not a comment"
+    );
+    assert_eq!(field("员工不用露真名的企业吐槽群", Field::Identity), Some("anonymous"));
+    assert_eq!(field("not for strangers but for old friends, real names", Field::Audience), Some("acquaintances"));
+    assert_eq!(field("real names at the core, nicknames on top, for everyone", Field::Identity), Some("mixed"));
+}
+
+#[test]
+fn coverage_and_incumbency_in_other_words() {
+    assert_eq!(
+        field("a real-name messenger where only your existing contacts can message you", Field::Coverage),
+        Some("universal")
+    );
+    assert_eq!(
+        field("real-name chat for everyone, but only AT&T or Verizon subscribers can register", Field::Coverage),
+        Some("restricted")
+    );
+    assert_eq!(
+        field("real-name chat for everyone, but only AT&T or Verizon subscribers can register", Field::Audience),
+        Some("everyone")
+    );
+    assert_eq!(outcome("the chat app 80% of Brazilians already use is ours, real names"), "law-1");
+    assert_eq!(outcome("这个国家人人都在用的聊天软件就是我们的，实名"), "law-1");
+}
+
+#[test]
+fn a_target_lends_its_ground_a_model_its_profile() {
+    assert_eq!(outcome("we want to beat WhatsApp with a new messenger"), "ask identity");
+    assert_eq!(outcome("我们要干掉微信"), "ask identity");
+    // QQ today stands in its communities: beating it lends that ground, not its identity.
+    assert_eq!(field("我们要干掉QQ", Field::Identity), None);
+    assert_eq!(field("a Momo for dog owners", Field::Identity), Some("anonymous"), "a model lends");
+    assert_eq!(field("做一个像陌陌那样的聊天应用", Field::Audience), Some("strangers"));
+    assert_eq!(outcome("对标企业微信，给企业用的沟通工具"), "ask identity", "微信 inside 企业微信 is not named");
+}
+
+#[test]
+fn hosts_communities_and_typos_in_other_words() {
+    assert_eq!(outcome("bolt a chat tab onto our fitness tracker"), "corollary-6");
+    assert_eq!(outcome("在健身打卡工具里加个聊天"), "corollary-6");
+    assert_eq!(outcome("news app wants readers to chat with each other"), "corollary-6");
+    assert_eq!(
+        field("a chat app for board game nerds, the community isn't there yet", Field::Community),
+        Some("unbacked")
+    );
+    assert_eq!(field("桌游爱好者的聊天群，社区也还没建起来", Field::Community), Some("unbacked"));
+    assert_eq!(field("anonimous chat for strangers", Field::Identity), Some("anonymous"));
+    assert_eq!(field("realname chat for colleages", Field::Audience), Some("enterprise"));
+    assert_eq!(field("a rational chat app for strangers", Field::Audience), Some("strangers"));
 }

@@ -47,9 +47,11 @@ fn step_2_national_chat_ambitions() {
         pairs.extend_from_slice(extra);
         decided(&pairs)
     };
-    // a. not real-name
+    // a. anonymous (a mixed identity, real names at the core, passes)
     assert_eq!(n(&[], "anonymous"), ("corollary-1", "national-chat", "unfavorable"));
-    assert_eq!(n(&[("stance", "incumbent")], "mixed"), ("corollary-1", "national-chat", "unfavorable"));
+    assert_eq!(n(&[("stance", "incumbent")], "anonymous"), ("corollary-1", "national-chat", "unfavorable"));
+    assert_eq!(n(&[("stance", "incumbent")], "mixed"), ("law-1", "national-chat", "favorable"));
+    assert_eq!(n(&[], "mixed"), ("corollary-7", "national-chat", "unfavorable"));
     // b. restricted coverage (before incumbent and device)
     assert_eq!(
         n(&[("coverage", "restricted"), ("stance", "incumbent")], "real-name"),

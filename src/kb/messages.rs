@@ -51,6 +51,8 @@ messages! {
     HeadingAnalysis = "heading.analysis",
     HeadingRecognised = "heading.recognised",
     ProfileAssumed = "profile.assumed",
+    ProfileNotStated = "profile.not-stated",
+    ProfileUnneeded = "profile.unneeded",
     FooterSource = "footer.source",
     HelpTitle = "help.title",
     HelpBody = "help.body",

@@ -133,17 +133,19 @@ pub struct Douyin {
 }
 
 /// A reason with its placeholders filled at load for every value of the fields it
-/// names (at most a few dozen variants), so answering never formats text.
+/// names, and for each field not stated (at most a few dozen variants), so answering
+/// never formats text.
 #[derive(Debug, Clone)]
 pub(crate) struct ReasonText {
     /// The fields the template names, in order of first use.
     pub(crate) fields: Vec<Field>,
-    /// Indexed by the fields' code indices, in mixed radix.
+    /// Indexed by the fields' code indices, in mixed radix: one more slot per field
+    /// than it has codes, the last for "not stated".
     pub(crate) variants: Vec<Text>,
 }
 
 impl ReasonText {
-    pub(crate) fn new(kb_fields: &[FieldInfo], template: &Text) -> ReasonText {
+    pub(crate) fn new(kb_fields: &[FieldInfo], template: &Text, not_stated: &Text) -> ReasonText {
         let mut fields: Vec<Field> = Vec::new();
         for t in [&template.en, &template.zh] {
             for name in crate::lang::placeholders(t) {
@@ -154,18 +156,19 @@ impl ReasonText {
                 }
             }
         }
-        let count: usize = fields.iter().map(|f| f.codes().len()).product();
+        let count: usize = fields.iter().map(|f| f.codes().len() + 1).product();
         let variants = (0..count)
             .map(|mut i| {
                 let mut values = vec![0; fields.len()];
                 for (slot, f) in values.iter_mut().zip(&fields).rev() {
-                    *slot = i % f.codes().len();
-                    i /= f.codes().len();
+                    *slot = i % (f.codes().len() + 1);
+                    i /= f.codes().len() + 1;
                 }
                 let fill = |lang: Lang| {
                     crate::lang::fill_with(template.get(lang), |name| {
                         let at = fields.iter().position(|f| f.name() == name)?;
-                        Some(kb_fields[fields[at].index()].codes[values[at]].label.get(lang))
+                        let codes = &kb_fields[fields[at].index()].codes;
+                        Some(codes.get(values[at]).map_or(not_stated, |c| &c.label).get(lang))
                     })
                 };
                 Text { en: fill(Lang::En), zh: fill(Lang::Zh) }
@@ -240,9 +243,13 @@ impl Kb {
     }
 
     /// A reason's text for `profile`, its placeholders already filled.
-    pub fn reason(&self, r: Reason, profile: &Profile, lang: Lang) -> &str {
+    /// A reason's words for a profile; fields in `unknown` read as not stated.
+    pub fn reason(&self, r: Reason, profile: &Profile, unknown: FieldSet, lang: Lang) -> &str {
         let rt = &self.reasons[r.index()];
-        let i = rt.fields.iter().fold(0, |i, f| i * f.codes().len() + profile.index(*f));
+        let i = rt.fields.iter().fold(0, |i, &f| {
+            let value = if unknown.contains(f) { f.codes().len() } else { profile.index(f) };
+            i * (f.codes().len() + 1) + value
+        });
         rt.variants[i].get(lang)
     }
 
@@ -388,10 +395,15 @@ mod tests {
         assert_eq!(kb.reasons.len(), crate::rules::REASON_KEYS.len());
         let narrow = crate::rules::Reason::of("law-1.narrow");
         let strangers = kb.product("Momo").unwrap().profile;
-        assert_eq!(
-            kb.reason(narrow, &strangers, Lang::En),
-            "It aims at strangers, not the whole population; the national seat is not in play."
-        );
-        assert_eq!(kb.reason(narrow, &strangers, Lang::Zh), "它面向陌生人，而非全体人群，不涉及全民位置。");
+        let none = FieldSet::default();
+        let en = kb.reason(narrow, &strangers, none, Lang::En);
+        assert!(en.contains("strangers") && !en.contains('{'), "{en}");
+        assert!(kb.reason(narrow, &strangers, none, Lang::Zh).contains("陌生人"));
+        // A field nobody stated reads as such, never as its stand-in's label.
+        let mut unknown = FieldSet::default();
+        unknown.insert(Field::Audience);
+        let en = kb.reason(narrow, &strangers, unknown, Lang::En);
+        assert!(en.contains("not stated") && !en.contains("strangers"), "{en}");
+        assert!(kb.reason(narrow, &strangers, unknown, Lang::Zh).contains("未说明"));
     }
 }

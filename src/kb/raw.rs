@@ -232,7 +232,8 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
     let messages = load_messages(&ctx(2))?;
     let rules = load_rules(&ctx(3))?;
     let outcomes = load_outcomes(&ctx(4))?;
-    let reasons = load_reasons(&ctx(5))?.iter().map(|t| ReasonText::new(&fields, t)).collect();
+    let not_stated = &messages[crate::kb::Msg::ProfileNotStated.index()];
+    let reasons = load_reasons(&ctx(5))?.iter().map(|t| ReasonText::new(&fields, t, not_stated)).collect();
     let products = load_products(&ctx(6))?;
     let lexicon = load_lexicon(&ctx(8), &products)?;
     let douyin = load_douyin(&ctx(7))?;
@@ -513,7 +514,34 @@ struct LexiconFile {
     limits: RawLimits,
     negation: RawNegation,
     topic: RawTopic,
+    aim: RawCues,
+    question: RawCues,
+    products: RawProductCues,
+    combine: Vec<RawCombine>,
     signal: Vec<RawSignal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCues {
+    en: Vec<Spanned<String>>,
+    zh: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProductCues {
+    target_before: Vec<Spanned<String>>,
+    target_after: Vec<Spanned<String>>,
+    target_lends: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCombine {
+    field: Spanned<String>,
+    codes: [Spanned<String>; 2],
+    gives: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -529,6 +557,8 @@ struct RawNegation {
     zh: Vec<Spanned<String>>,
     zh_prefix: Vec<Spanned<String>>,
     en_fillers: Vec<Spanned<String>>,
+    after: Vec<Spanned<String>>,
+    after_fillers: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -547,7 +577,13 @@ struct RawSignal {
     #[serde(default)]
     words: Vec<Spanned<String>>,
     #[serde(default)]
+    cues: Vec<Spanned<String>>,
+    #[serde(default)]
     patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    cue_patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    masks: bool,
 }
 
 /// Regex source for a word: whole-word (ASCII boundaries) for Latin script.
@@ -590,7 +626,7 @@ fn compile(c: &Ctx, src: &str, near: std::ops::Range<usize>) -> Result<regex::Re
 const WORDLIKE_NAMES: [&str; 7] = ["line", "soul", "teams", "messenger", "slack", "discord", "telegram"];
 
 fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, KbError> {
-    use crate::ask::{Signal, Target, Word};
+    use crate::ask::{Signal, Target, Tier, Word};
     let f: LexiconFile = c.parse()?;
     let max_chars = *f.limits.max_chars.get_ref();
     if max_chars == 0 {
@@ -606,37 +642,63 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
             word_targets.push(vec![target]);
         }
     };
+    let mut typo_words: Vec<(String, Vec<usize>)> = Vec::new();
     let mut patterns = Vec::new();
     let mut pattern_signal = Vec::new();
     for raw in &f.signal {
         let field = c.field(&raw.field)?;
         let code = c.code(field, &raw.code)?;
         let negated = raw.negated.as_ref().map(|n| c.code(field, n)).transpose()?;
-        if raw.words.is_empty() && raw.patterns.is_empty() {
+        if raw.words.is_empty() && raw.cues.is_empty() && raw.patterns.is_empty() && raw.cue_patterns.is_empty() {
             return Err(
                 c.err(raw.code.span(), format!("signal {field}={} has no words and no patterns", field.codes()[code]))
             );
         }
         let index = signals.len();
-        signals.push(Signal { field, code, negated });
-        for w in &raw.words {
-            let word = c.nonempty(w, "word")?.to_lowercase();
-            add_word(word.clone(), Word::new(Target::Signal(index), &word, false));
+        signals.push(Signal { field, code, negated, masks: raw.masks });
+        for (list, tier) in [(&raw.words, Tier::Word), (&raw.cues, Tier::Cue)] {
+            for w in list {
+                let word = c.nonempty(w, "word")?.to_lowercase();
+                for form in word_forms(&word) {
+                    add_word(form.clone(), Word::new(Target::Signal(index), tier, &form, false));
+                }
+                let joined: String = word.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+                if joined.len() >= 6 && joined.bytes().all(|b| b.is_ascii_lowercase()) {
+                    match typo_words.iter_mut().find(|(w, _)| *w == joined) {
+                        Some((_, s)) if !s.contains(&index) => s.push(index),
+                        Some(_) => {}
+                        None => typo_words.push((joined, vec![index])),
+                    }
+                }
+            }
         }
-        for p in &raw.patterns {
-            let src = format!("(?i:{})", ascii_boundaries(&c.nonempty(p, "pattern")?));
-            regex::Regex::new(&src).map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
-            patterns.push(src);
-            pattern_signal.push(index);
+        for (list, tier) in [(&raw.patterns, Tier::Word), (&raw.cue_patterns, Tier::Cue)] {
+            for p in list {
+                let src = format!("(?i:{})", ascii_boundaries(&c.nonempty(p, "pattern")?));
+                regex::Regex::new(&src).map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
+                patterns.push(src);
+                pattern_signal.push((index, tier));
+            }
         }
     }
     for (i, p) in products.iter().enumerate() {
         for name in [&p.name.en, &p.name.zh] {
             let exact = WORDLIKE_NAMES.contains(&name.to_lowercase().as_str());
-            add_word(name.to_lowercase(), Word::new(Target::Product(i), name, exact));
+            add_word(name.to_lowercase(), Word::new(Target::Product(i), Tier::Word, name, exact));
         }
         for a in &p.aliases {
-            add_word(a.to_lowercase(), Word::new(Target::Product(i), a, false));
+            add_word(a.to_lowercase(), Word::new(Target::Product(i), Tier::Word, a, false));
+        }
+    }
+    let mut typos: std::collections::HashMap<String, Vec<u32>> = std::collections::HashMap::new();
+    for (i, (word, _)) in typo_words.iter().enumerate() {
+        let i = u32::try_from(i).map_err(|_| c.err(0..0, "too many words"))?;
+        let mut forms = vec![word.clone()];
+        forms.extend((0..word.len()).map(|d| format!("{}{}", &word[..d], &word[d + 1..])));
+        forms.sort();
+        forms.dedup();
+        for form in forms {
+            typos.entry(form).or_default().push(i);
         }
     }
     let automaton = aho_corasick::AhoCorasick::builder()
@@ -645,7 +707,12 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&words)
         .map_err(|e| c.err(0..0, format!("cannot build the word automaton: {e}")))?;
-    let patterns = regex_automata::meta::Regex::new_many(&patterns)
+    // One scan tells which patterns match anywhere (all of them, overlapping: one
+    // pattern's match must not hide another's); only those then find their spans.
+    let pattern_each = patterns.iter().map(|p| compile(c, p, 0..0)).collect::<Result<Vec<regex::Regex>, KbError>>()?;
+    let patterns = regex_automata::meta::Regex::builder()
+        .configure(regex_automata::meta::Config::new().match_kind(regex_automata::MatchKind::All))
+        .build_many(&patterns)
         .map_err(|e| c.err(0..0, format!("cannot compile the lexicon patterns: {e}")))?;
     let list = |v: &[Spanned<String>]| -> Result<Vec<String>, KbError> {
         v.iter().map(|w| c.nonempty(w, "word").map(|w| regex::escape(&w.to_lowercase()))).collect()
@@ -657,6 +724,32 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         list(&neg.en_fillers)?.join("|")
     );
     let neg_zh = format!(r"(?:{})\p{{Han}}{{0,2}}$|(?:{})$", list(&neg.zh)?.join("|"), list(&neg.zh_prefix)?.join("|"));
+    let cues = |v: &[Spanned<String>]| -> Result<String, KbError> {
+        let words: Result<Vec<String>, KbError> =
+            v.iter().map(|w| c.nonempty(w, "cue").map(|w| word_regex(&w.to_lowercase()))).collect();
+        Ok(words?.join("|"))
+    };
+    let neg_after = format!(
+        r"(?i)^[\s?？:：]*(?:(?:{})[\s,，]*)*(?:{})\s*[了的啦]?\s*(?:$|[,.;!?，。；！？、)）])",
+        cues(&neg.after_fillers)?,
+        cues(&neg.after)?
+    );
+    let fillers = list(&neg.en_fillers)?.join("|");
+    let aim = format!(
+        r"(?i)(?:{}|{})(?:[\s-]+(?:{fillers})(?-u:\b))*[\s-]*\p{{Han}}{{0,4}}[\s-]*$",
+        cues(&f.aim.en)?,
+        cues(&f.aim.zh)?
+    );
+    let question = format!("(?i){}|{}", cues(&f.question.en)?, cues(&f.question.zh)?);
+    let pc = &f.products;
+    let target_before = format!(r"(?i)(?:{})(?:[\s-]+(?:{fillers})(?-u:\b))*[\s-]*$", cues(&pc.target_before)?);
+    let target_after = format!(r"(?i)^[\s-]*(?:{})", cues(&pc.target_after)?);
+    let target_lends = pc.target_lends.iter().map(|n| c.field(n)).collect::<Result<Vec<_>, _>>()?;
+    let mut combine = Vec::new();
+    for raw in &f.combine {
+        let field = c.field(&raw.field)?;
+        combine.push((field, c.code(field, &raw.codes[0])?, c.code(field, &raw.codes[1])?, c.code(field, &raw.gives)?));
+    }
     let mut topic: Vec<String> = Vec::new();
     for w in f.topic.words.iter().chain(&f.topic.zh) {
         topic.push(word_regex(&c.nonempty(w, "word")?.to_lowercase()));
@@ -668,9 +761,38 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         words: automaton,
         word_targets,
         patterns,
+        pattern_each,
         pattern_signal,
         topic: compile(c, &topic, 0..0)?,
         neg_en: compile(c, &neg_en, 0..0)?,
         neg_zh: compile(c, &neg_zh, 0..0)?,
+        neg_after: compile(c, &neg_after, 0..0)?,
+        aim: compile(c, &aim, 0..0)?,
+        question: compile(c, &question, 0..0)?,
+        target_before: compile(c, &target_before, 0..0)?,
+        target_after: compile(c, &target_after, 0..0)?,
+        target_lends,
+        combine,
+        typo_words,
+        typos,
     })
+}
+
+/// A Latin word and its other number ("driver" and "drivers"); other words as given.
+fn word_forms(word: &str) -> Vec<String> {
+    let single = !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase());
+    let mut forms = vec![word.to_string()];
+    if single && word.len() >= 3 {
+        let sibilant = ["s", "x", "z", "ch", "sh"].iter().any(|end| word.ends_with(end));
+        if let Some(stem) = word.strip_suffix("es").filter(|s| ["x", "ch", "sh", "ss"].iter().any(|e| s.ends_with(e))) {
+            forms.push(stem.to_string());
+        } else if let Some(stem) = word.strip_suffix('s').filter(|s| s.len() >= 4 && !s.ends_with('s')) {
+            forms.push(stem.to_string());
+        } else if sibilant {
+            forms.push(format!("{word}es"));
+        } else {
+            forms.push(format!("{word}s"));
+        }
+    }
+    forms
 }
