@@ -172,6 +172,9 @@ pub struct AssessArgs {
     /// backed, unbacked.
     #[arg(long)]
     community: Option<String>,
+    /// List every change that would move the verdict, not only the three most useful.
+    #[arg(long)]
+    what_if: bool,
 }
 
 impl AssessArgs {
@@ -220,7 +223,12 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         Some(Command::Register { guild, discord_proxy }) => return register(kb, *guild, discord_proxy.as_deref()),
     };
     match request.and_then(|r| answer(kb, &r, lang)) {
-        Ok(reply) => {
+        Ok(mut reply) => {
+            if let (Some(Command::Assess(AssessArgs { what_if: true, .. })), Reply::Assess(r)) =
+                (&cli.command, &mut reply)
+            {
+                r.what_if_shown = usize::MAX;
+            }
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(format_reply(kb, &reply, cli.json, out.is_terminal()).as_bytes());
             ExitCode::SUCCESS

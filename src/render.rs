@@ -361,9 +361,51 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     }
     f.finish();
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
+    e.lines(kb.msg(Msg::HeadingWhatIf, lang), &what_if_lines(kb, r));
     e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile.values, r.assumed, r.unknown, lang)]);
     e.footer = footer(kb, lang);
     e
+}
+
+/// "identity: anonymous → real-name: Corollary 7, unfavorable", for the first
+/// `r.what_if_shown` changes, then the fields nothing in which changes the verdict.
+pub fn what_if_lines(kb: &Kb, r: &Report) -> Vec<String> {
+    let lang = r.lang;
+    let not_stated = kb.msg(Msg::ProfileNotStated, lang);
+    // The best change of each field first, then the rest: three lines that name one
+    // field each say more than three ways to change the audience.
+    let changes = &r.what_if.changes;
+    let first_of_field = |i: usize| changes[..i].iter().all(|c| c.field != changes[i].field);
+    let order =
+        (0..changes.len()).filter(|&i| first_of_field(i)).chain((0..changes.len()).filter(|&i| !first_of_field(i)));
+    let mut lines: Vec<String> = order
+        .take(r.what_if_shown)
+        .map(|i| &changes[i])
+        .map(|c| {
+            fill(
+                kb.msg(Msg::WhatIfLine, lang),
+                &[
+                    ("field", kb.field_label(c.field, lang)),
+                    ("from", c.from.map_or(not_stated, |i| kb.code_label(c.field, i, lang))),
+                    ("to", kb.code_label(c.field, c.to, lang)),
+                    ("rule", kb.rule_label(c.primary, lang)),
+                    ("outlook", kb.msg(c.outlook.into(), lang)),
+                ],
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(kb.msg(Msg::WhatIfNone, lang).to_string());
+    }
+    if !r.what_if.steady.is_empty() {
+        let sep = match lang {
+            Lang::En => ", ",
+            Lang::Zh => "、",
+        };
+        let fields: Vec<&str> = r.what_if.steady.iter().map(|f| kb.field_label(f, lang)).collect();
+        lines.push(fill(kb.msg(Msg::WhatIfSteady, lang), &[("fields", &fields.join(sep))]));
+    }
+    lines
 }
 
 /// `/law N` and `/corollary N`: the rule, its excerpt, cases and insight; a law lists

@@ -7,7 +7,9 @@ use serde::Serialize;
 use std::fmt;
 
 mod needs;
+mod what_if;
 pub use needs::{settle, Settled};
+pub use what_if::{what_if, Change, WhatIf};
 
 /// The ten rules, in the order every trace lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -3,7 +3,7 @@
 use crate::kb::Kb;
 use crate::lang::Lang;
 use crate::profile::{Field, FieldSet, Profile};
-use crate::rules::{self, Outlook, Positioning, RuleId, Settled, Verdict};
+use crate::rules::{self, Outlook, Positioning, RuleId, Settled, Verdict, WhatIf};
 use serde::Serialize;
 
 /// What `imlaws assess --json` prints. Text fields are in one language; codes never
@@ -25,6 +25,13 @@ pub struct Report<'a> {
     pub excerpt: Excerpt<'a>,
     pub advice: Vec<&'a str>,
     pub source: SourceRef<'a>,
+    /// What would change the verdict: every single-field change that moves the
+    /// primary rule or the outlook, best outlook first.
+    #[serde(serialize_with = "what_if_json")]
+    pub what_if: WhatIf,
+    /// How many of them the text shows (the CLI's `--what-if` shows all).
+    #[serde(skip)]
+    pub what_if_shown: usize,
     #[serde(skip)]
     pub summary: &'a str,
     #[serde(skip)]
@@ -55,6 +62,26 @@ impl Serialize for ProfileView {
         }
         map.end()
     }
+}
+
+fn what_if_json<S: serde::Serializer>(w: &WhatIf, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Line {
+        field: &'static str,
+        from: Option<&'static str>,
+        to: &'static str,
+        primary: RuleId,
+        positioning: Positioning,
+        outlook: Outlook,
+    }
+    s.collect_seq(w.changes.iter().map(|c| Line {
+        field: c.field.name(),
+        from: c.from.map(|i| c.field.codes()[i]),
+        to: c.field.codes()[c.to],
+        primary: c.primary,
+        positioning: c.positioning,
+        outlook: c.outlook,
+    }))
 }
 
 fn field_names<S: serde::Serializer>(set: &FieldSet, s: S) -> Result<S::Ok, S::Error> {
@@ -115,6 +142,8 @@ pub fn report_settled<'a>(kb: &'a Kb, settled: &Settled, lang: Lang) -> Report<'
         excerpt: Excerpt { id: rule.id, title: rule.title.get(lang), text: rule.excerpt.get(lang) },
         advice: outcome.advice.iter().map(|a| a.get(lang)).collect(),
         source: SourceRef::new(kb, lang),
+        what_if: rules::what_if(settled),
+        what_if_shown: 3,
         summary: outcome.summary.get(lang),
         lang,
     }
