@@ -359,8 +359,9 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     e
 }
 
-/// `/law N` and `/corollary N`: the rule, its excerpt, cases and insight; a law lists
-/// its corollaries, a corollary names its law.
+/// `/law N` and `/corollary N`: the rule, its excerpt, cases, and the article's insight
+/// (or, where the article gives none, imlaws' advice); a law lists its corollaries, a
+/// corollary names its law.
 pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
     let rule = kb.rule(id);
     let title = format!("{}{}{}", kb.rule_label(id, lang), colon(lang), rule.title.get(lang));
@@ -382,7 +383,9 @@ pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
     if !rule.cases.is_empty() {
         e.bullets(kb.msg(Msg::HeadingCases, lang), rule.cases.iter().map(|c| c.get(lang)));
     }
-    e.bullets(kb.msg(Msg::HeadingInsight, lang), rule.advice.iter().map(|a| a.get(lang)));
+    // Only the article's own insight (启示) is labelled as the article's.
+    let heading = if rule.insight { Msg::HeadingInsight } else { Msg::HeadingAdvice };
+    e.bullets(kb.msg(heading, lang), rule.advice.iter().map(|a| a.get(lang)));
     e.footer = footer(kb, lang);
     e.fit()
 }
@@ -402,7 +405,7 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
         "**{}**{c}{}\n**{}**{c}{} — {}",
         kb.msg(Msg::HeadingTable, lang),
         p.row.get(lang),
-        kb.msg(Msg::HeadingIllustrates, lang),
+        kb.msg(if p.discussed { Msg::HeadingIllustrates } else { Msg::HeadingPlaced }, lang),
         kb.rule_label(p.rule, lang),
         rule.title.get(lang),
     );

@@ -118,7 +118,7 @@ fn every_rule_product_and_message_exists_in_both_languages() {
     for m in Msg::ALL {
         assert!(!kb.msg(*m, Lang::En).is_empty() && !kb.msg(*m, Lang::Zh).is_empty(), "{m:?}");
     }
-    assert_eq!(REASON_KEYS.len(), 37);
+    assert_eq!(REASON_KEYS.len(), 45);
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn a_toml_syntax_error_is_refused_with_its_line() {
 fn unknown_keys_and_placeholders_are_refused() {
     let err = load_broken("key", "rules.toml", "title.en = \"One national", "titel.en = \"One national");
     assert!(err.reason.contains("titel"), "{err}");
-    let err = load_broken("ph", "reasons.toml", "{host} app does not contend", "{hots} app does not contend");
+    let err = load_broken("ph", "reasons.toml", "{host} does not contend", "{hots} does not contend");
     assert!(err.reason.contains("{hots}"), "{err}");
     let err = load_broken("msg", "messages.toml", "\"heading.advice\"", "\"heading.advise\"");
     assert!(err.reason.contains("heading.advise"), "{err}");

@@ -69,6 +69,9 @@ pub struct Source {
 #[derive(Debug, Clone)]
 pub struct CodeInfo {
     pub label: Text,
+    /// How a reason names the code in running text ("members of an interest
+    /// community"); the label where the file gives none.
+    pub phrase: Text,
     pub aliases: Vec<String>,
 }
 
@@ -85,7 +88,10 @@ pub struct Rule {
     pub statement: Text,
     pub excerpt: Text,
     pub cases: Vec<Text>,
+    /// The article's insight (启示) when [`Rule::insight`], else imlaws' own advice.
     pub advice: Vec<Text>,
+    /// Whether [`Rule::advice`] is the article's own insight for the rule.
+    pub insight: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -104,8 +110,11 @@ pub struct Product {
     /// Fields the product's entry does not give (filled with defaults).
     pub assumed: FieldSet,
     pub note: Option<Text>,
-    /// The rule the article uses the product to illustrate.
+    /// The rule the article uses the product to illustrate, or (when not
+    /// [`Product::discussed`]) the rule imlaws places it under.
     pub rule: RuleId,
+    /// Whether the article discusses the product (else it is only in its table).
+    pub discussed: bool,
     pub outcome: Option<Text>,
 }
 
@@ -165,7 +174,7 @@ impl ReasonText {
                 let fill = |lang: Lang| {
                     crate::lang::fill_with(template.get(lang), |name| {
                         let at = fields.iter().position(|f| f.name() == name)?;
-                        Some(kb_fields[fields[at].index()].codes[values[at]].label.get(lang))
+                        Some(kb_fields[fields[at].index()].codes[values[at]].phrase.get(lang))
                     })
                 };
                 Text { en: fill(Lang::En), zh: fill(Lang::Zh) }
@@ -256,12 +265,12 @@ impl Kb {
         self.fields[field.index()].codes[index].label.get(lang)
     }
 
-    /// "Law 3", "推论5".
     /// "Source: 攀哥杨攀, “…” (2023-01-09) · https://…"
     pub fn source_credit(&self, lang: Lang) -> &str {
         self.credit.get(lang)
     }
 
+    /// "Law 3", "第三定律", "推论五".
     pub fn rule_label(&self, id: RuleId, lang: Lang) -> &str {
         self.rule_labels[id as usize].get(lang)
     }
@@ -392,6 +401,6 @@ mod tests {
             kb.reason(narrow, &strangers, Lang::En),
             "It aims at strangers, not the whole population; the national seat is not in play."
         );
-        assert_eq!(kb.reason(narrow, &strangers, Lang::Zh), "它面向陌生人，而非全体人群，不涉及全民位置。");
+        assert_eq!(kb.reason(narrow, &strangers, Lang::Zh), "它面向陌生人，而不是所有人，不涉及全民聊天应用的位置。");
     }
 }
