@@ -250,6 +250,16 @@ fn colon(lang: Lang) -> &'static str {
     }
 }
 
+/// " (" and ")", or "（" and "）".
+fn parens(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => (" (", ")"),
+        Lang::Zh => ("（", "）"),
+    }
+}
+
+/// The mark before a rule in a trace; its words follow it, because "❌" alone reads as
+/// if the product broke the rule rather than the rule working against it.
 fn mark(v: Verdict) -> &'static str {
     match v {
         Verdict::Holds => "✅",
@@ -332,10 +342,7 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
         description.push_str(part);
     }
     let mut e = Embed::new(title, description, outlook_color(r.outlook));
-    let (open, close) = match lang {
-        Lang::En => (" (", ")"),
-        Lang::Zh => ("（", "）"),
-    };
+    let (open, close) = parens(lang);
     let mut f = e.field(kb.msg(Msg::HeadingReasoning, lang));
     for line in &r.rules {
         let star = if line.id == r.primary { " ◀" } else { "" };
@@ -430,7 +437,17 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
             .rules
             .iter()
             .filter(|l| l.verdict != Verdict::NotApplicable || l.id == r.primary)
-            .map(|l| format!("{} **{}**{}{}", mark(l.verdict), kb.rule_label(l.id, lang), colon(lang), l.reason))
+            .map(|l| {
+                let (open, close) = parens(lang);
+                let verdict = kb.msg(l.verdict.into(), lang);
+                format!(
+                    "{} **{}**{open}{verdict}{close}{}{}",
+                    mark(l.verdict),
+                    kb.rule_label(l.id, lang),
+                    colon(lang),
+                    l.reason
+                )
+            })
             .collect();
         e.lines(kb.msg(Msg::HeadingReasoning, lang), &reasoning);
         e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
