@@ -490,3 +490,11 @@ fn small_facts_are_right() {
 }
 
 use imlaws::lang::Text;
+
+#[test]
+fn a_rule_gives_the_articles_insight_or_our_advice_not_both() {
+    let err =
+        load_broken("both", "rules.toml", "cases = []\n", "cases = []\ninsight = [{ en = \"x\", zh = \"十\" }]\n");
+    assert!(err.reason.contains("gives both `insight` and `advice`"), "{err}");
+    assert!(err.line.is_some(), "{err}");
+}
