@@ -250,6 +250,16 @@ fn colon(lang: Lang) -> &'static str {
     }
 }
 
+/// " (" and ")", or "（" and "）".
+fn parens(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => (" (", ")"),
+        Lang::Zh => ("（", "）"),
+    }
+}
+
+/// The mark before a rule in a trace; its words follow it, because "❌" alone reads as
+/// if the product broke the rule rather than the rule working against it.
 fn mark(v: Verdict) -> &'static str {
     match v {
         Verdict::Holds => "✅",
@@ -339,10 +349,7 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
         description.push_str(part);
     }
     let mut e = Embed::new(title, description, outlook_color(r.outlook));
-    let (open, close) = match lang {
-        Lang::En => (" (", ")"),
-        Lang::Zh => ("（", "）"),
-    };
+    let (open, close) = parens(lang);
     let mut f = e.field(kb.msg(Msg::HeadingReasoning, lang));
     for line in &r.rules {
         let star = if line.id == r.primary { " ◀" } else { "" };
@@ -408,8 +415,9 @@ pub fn what_if_lines(kb: &Kb, r: &Report) -> Vec<String> {
     lines
 }
 
-/// `/law N` and `/corollary N`: the rule, its excerpt, cases and insight; a law lists
-/// its corollaries, a corollary names its law.
+/// `/law N` and `/corollary N`: the rule, its excerpt, cases, and the article's insight
+/// (or, where the article gives none, imlaws' advice); a law lists its corollaries, a
+/// corollary names its law.
 pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
     let rule = kb.rule(id);
     let title = format!("{}{}{}", kb.rule_label(id, lang), colon(lang), rule.title.get(lang));
@@ -431,7 +439,9 @@ pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
     if !rule.cases.is_empty() {
         e.bullets(kb.msg(Msg::HeadingCases, lang), rule.cases.iter().map(|c| c.get(lang)));
     }
-    e.bullets(kb.msg(Msg::HeadingInsight, lang), rule.advice.iter().map(|a| a.get(lang)));
+    // Only the article's own insight (启示) is labelled as the article's.
+    let heading = if rule.insight { Msg::HeadingInsight } else { Msg::HeadingAdvice };
+    e.bullets(kb.msg(heading, lang), rule.advice.iter().map(|a| a.get(lang)));
     e.footer = footer(kb, lang);
     e.fit()
 }
@@ -451,7 +461,7 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
         "**{}**{c}{}\n**{}**{c}{} — {}",
         kb.msg(Msg::HeadingTable, lang),
         p.row.get(lang),
-        kb.msg(Msg::HeadingIllustrates, lang),
+        kb.msg(if p.discussed { Msg::HeadingIllustrates } else { Msg::HeadingPlaced }, lang),
         kb.rule_label(p.rule, lang),
         rule.title.get(lang),
     );
@@ -476,7 +486,17 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
             .rules
             .iter()
             .filter(|l| l.verdict != Verdict::NotApplicable || l.id == r.primary)
-            .map(|l| format!("{} **{}**{}{}", mark(l.verdict), kb.rule_label(l.id, lang), colon(lang), l.reason))
+            .map(|l| {
+                let (open, close) = parens(lang);
+                let verdict = kb.msg(l.verdict.into(), lang);
+                format!(
+                    "{} **{}**{open}{verdict}{close}{}{}",
+                    mark(l.verdict),
+                    kb.rule_label(l.id, lang),
+                    colon(lang),
+                    l.reason
+                )
+            })
             .collect();
         e.lines(kb.msg(Msg::HeadingReasoning, lang), &reasoning);
         e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());

@@ -2,7 +2,9 @@
 //! out. Pure: no I/O, no text. Words come from the knowledge base, keyed by the
 //! [`Outcome`] and the reason keys this module returns.
 
-use crate::profile::{Audience, Community, Coverage, Device, Host, Identity, Profile, Scenario, Stance};
+use crate::profile::{
+    Audience, Community, Coverage, Device, Field, FieldSet, Host, Identity, Profile, Scenario, Stance,
+};
 use serde::Serialize;
 use std::fmt;
 
@@ -236,6 +238,8 @@ pub fn outcome(p: &Profile) -> Outcome {
     }
     match p.audience {
         Audience::Everyone | Audience::Acquaintances => {
+            // Step 2a rules out only anonymity: real names at the core with nicknames on
+            // top (`mixed`) is how WeChat and QQ work.
             if p.identity == Identity::Anonymous {
                 NationalNotRealName
             } else if p.coverage == Coverage::Restricted {
@@ -265,27 +269,66 @@ fn hosted(p: &Profile) -> bool {
     matches!(p.host, Host::Tool | Host::Media)
 }
 
-fn national(p: &Profile) -> bool {
+/// A national-chat audience (step 2), whatever the host.
+fn national_audience(p: &Profile) -> bool {
     matches!(p.audience, Audience::Everyone | Audience::Acquaintances)
+}
+
+/// A standalone app with a national-chat audience.
+fn national(p: &Profile) -> bool {
+    national_audience(p) && !hosted(p)
 }
 
 /// Assess a profile: the primary rule and a verdict with a reason for every rule.
 pub fn assess(p: &Profile) -> Assessment {
+    assess_with(p, FieldSet::default())
+}
+
+/// Assess a profile some of whose fields nobody stated (`unknown`: their values are
+/// stand-ins that cannot change the decision): the reasons then do not lean on them.
+pub fn assess_with(p: &Profile, unknown: FieldSet) -> Assessment {
     let outcome = outcome(p);
     let (primary, positioning, outlook) = outcome.decision();
     let findings = RuleId::ALL.map(|rule| {
-        let (verdict, reason) = evaluate(rule, p, positioning);
+        let (verdict, reason) = match unstated(rule, p, unknown, positioning) {
+            Some(found) => found,
+            None => evaluate(rule, p, positioning),
+        };
         Finding { rule, verdict, reason }
     });
     Assessment { primary, positioning, outlook, outcome, findings }
 }
 
+/// Reasons for a hosted chat whose audience nobody stated: walked by its host alone,
+/// as the article walks Douyin; and law 2 without a scenario nobody stated.
+fn unstated(rule: RuleId, p: &Profile, unknown: FieldSet, positioning: Positioning) -> Option<(Verdict, Reason)> {
+    use Verdict::*;
+    let hosted_unstated = hosted(p) && unknown.contains(Field::Audience);
+    let reason = match rule {
+        RuleId::Law2 if unknown.contains(Field::Scenario) && !positioning.is_social() => {
+            return Some((Holds, reason!("law-2.tool")))
+        }
+        RuleId::Corollary1 if hosted_unstated => reason!("corollary-1.hosted-unstated"),
+        RuleId::Corollary2 if hosted_unstated => reason!("corollary-2.hosted-unstated"),
+        RuleId::Corollary3 if hosted_unstated => reason!("corollary-3.hosted-unstated"),
+        RuleId::Corollary4 if hosted_unstated => reason!("corollary-4.hosted-unstated"),
+        RuleId::Corollary5 if hosted_unstated => reason!("corollary-5.hosted-unstated"),
+        _ => return None,
+    };
+    Some((NotApplicable, reason))
+}
+
 /// One rule's verdict on a profile, and the key of its reason.
+///
+/// For chat inside a tool or a content platform (step 1), corollaries 1–4 are walked
+/// the way the article walks Douyin: each says, in terms of the host and the audience,
+/// why it does not decide the product. Those reasons never depend on identity, which a
+/// hosted product's decision does not need.
 fn evaluate(rule: RuleId, p: &Profile, positioning: Positioning) -> (Verdict, Reason) {
     use Verdict::*;
     let hosted = hosted(p);
-    let national = national(p) && !hosted;
-    let real_name = p.identity != Identity::Anonymous;
+    let national = national(p);
+    let met_as_strangers = matches!(p.audience, Audience::Strangers | Audience::Customers);
     match rule {
         RuleId::Law1 => match () {
             _ if hosted => (NotApplicable, reason!("law-1.hosted")),
@@ -295,46 +338,57 @@ fn evaluate(rule: RuleId, p: &Profile, positioning: Positioning) -> (Verdict, Re
             _ => (Holds, reason!("law-1.open")),
         },
         RuleId::Corollary1 => match () {
-            _ if hosted && !real_name => (NotApplicable, reason!("corollary-1.hosted-avatars")),
-            _ if hosted => (NotApplicable, reason!("corollary-1.hosted")),
+            _ if hosted && national_audience(p) => (NotApplicable, reason!("corollary-1.hosted")),
+            _ if hosted && met_as_strangers => (NotApplicable, reason!("corollary-1.hosted-strangers")),
+            _ if hosted => (NotApplicable, reason!("corollary-1.hosted-narrow")),
             _ if !national => (NotApplicable, reason!("corollary-1.narrow")),
-            _ if real_name => (Holds, reason!("corollary-1.real-name")),
-            _ => (Violated, reason!("corollary-1.not-real-name")),
+            _ => match p.identity {
+                Identity::RealName => (Holds, reason!("corollary-1.real-name")),
+                Identity::Mixed => (Holds, reason!("corollary-1.mixed")),
+                Identity::Anonymous => (Violated, reason!("corollary-1.not-real-name")),
+            },
         },
         RuleId::Corollary2 => match p.audience {
+            Audience::Enterprise | Audience::Campus if hosted => (NotApplicable, reason!("corollary-2.hosted")),
+            _ if hosted && met_as_strangers => (NotApplicable, reason!("corollary-2.hosted-strangers")),
             Audience::Enterprise | Audience::Campus if p.identity == Identity::Anonymous => {
                 (Violated, reason!("corollary-2.anonymous"))
             }
             Audience::Enterprise | Audience::Campus => (Holds, reason!("corollary-2.compelled")),
-            _ if hosted && !real_name => (NotApplicable, reason!("corollary-2.hosted-avatars")),
             _ => (NotApplicable, reason!("corollary-2.no-compulsion")),
         },
         RuleId::Corollary3 => match p.audience {
+            Audience::Subculture if hosted => (NotApplicable, reason!("corollary-3.hosted")),
             Audience::Subculture => (Holds, reason!("corollary-3.subculture")),
-            _ if hosted => (NotApplicable, reason!("corollary-3.hosted")),
+            _ if hosted => (NotApplicable, reason!("corollary-3.hosted-other")),
             _ => (NotApplicable, reason!("corollary-3.other")),
         },
         RuleId::Corollary4 => match (p.audience, p.community) {
+            (Audience::InterestCommunity, _) if hosted => (NotApplicable, reason!("corollary-4.hosted")),
             (Audience::InterestCommunity, Community::Backed) => (Holds, reason!("corollary-4.backed")),
             (Audience::InterestCommunity, Community::Unbacked) => (Violated, reason!("corollary-4.unbacked")),
-            _ if hosted => (NotApplicable, reason!("corollary-4.hosted")),
+            _ if hosted => (NotApplicable, reason!("corollary-4.hosted-other")),
             _ => (NotApplicable, reason!("corollary-4.other")),
         },
         RuleId::Law2 => match () {
-            _ if positioning.is_social() => (Holds, reason!("law-2.social")),
+            // The article files enterprise chat as social (企业社交) but campus chat as a tool (校园工具).
+            _ if positioning.is_social() && p.audience != Audience::Campus => (Holds, reason!("law-2.social")),
             _ if matches!(p.scenario, Scenario::Social | Scenario::Interest) => {
                 (Violated, reason!("law-2.social-ambition"))
             }
+            _ if positioning.is_social() => (Holds, reason!("law-2.campus")),
             _ => (Holds, reason!("law-2.tool")),
         },
         RuleId::Corollary5 => match p.audience {
+            Audience::Strangers if hosted => (NotApplicable, reason!("corollary-5.hosted")),
             Audience::Strangers => (Holds, reason!("corollary-5.strangers")),
             _ => (NotApplicable, reason!("corollary-5.other")),
         },
-        RuleId::Corollary6 => match () {
-            _ if hosted => (Holds, reason!("corollary-6.hosted")),
-            _ if p.audience == Audience::Customers => (Holds, reason!("corollary-6.customers")),
-            _ => (NotApplicable, reason!("corollary-6.standalone")),
+        RuleId::Corollary6 => match p.host {
+            Host::Tool => (Holds, reason!("corollary-6.hosted")),
+            Host::Media => (Holds, reason!("corollary-6.hosted-media")),
+            Host::Chat if p.audience == Audience::Customers => (Holds, reason!("corollary-6.customers")),
+            Host::Chat => (NotApplicable, reason!("corollary-6.standalone")),
         },
         RuleId::Law3 => match () {
             _ if !national => (NotApplicable, reason!("law-3.narrow")),
@@ -358,28 +412,41 @@ pub const REASON_KEYS: &[&str] = &[
     "law-1.incumbent",
     "law-1.open",
     "law-1.narrow",
-    "corollary-1.hosted-avatars",
     "corollary-1.hosted",
+    "corollary-1.hosted-strangers",
+    "corollary-1.hosted-narrow",
     "corollary-1.real-name",
+    "corollary-1.mixed",
     "corollary-1.not-real-name",
     "corollary-1.narrow",
     "corollary-2.compelled",
     "corollary-2.anonymous",
-    "corollary-2.hosted-avatars",
+    "corollary-2.hosted",
+    "corollary-2.hosted-strangers",
     "corollary-2.no-compulsion",
     "corollary-3.subculture",
     "corollary-3.hosted",
+    "corollary-3.hosted-other",
     "corollary-3.other",
     "corollary-4.backed",
     "corollary-4.unbacked",
     "corollary-4.hosted",
+    "corollary-4.hosted-other",
     "corollary-4.other",
     "law-2.social",
+    "law-2.campus",
     "law-2.tool",
     "law-2.social-ambition",
     "corollary-5.strangers",
+    "corollary-5.hosted",
     "corollary-5.other",
+    "corollary-1.hosted-unstated",
+    "corollary-2.hosted-unstated",
+    "corollary-3.hosted-unstated",
+    "corollary-4.hosted-unstated",
+    "corollary-5.hosted-unstated",
     "corollary-6.hosted",
+    "corollary-6.hosted-media",
     "corollary-6.customers",
     "corollary-6.standalone",
     "law-3.next-gen",

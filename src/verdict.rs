@@ -123,7 +123,7 @@ pub fn report<'a>(kb: &'a Kb, profile: Profile, assumed: FieldSet, lang: Lang) -
 /// Assess a settled profile (some fields possibly unknown) and word the result.
 pub fn report_settled<'a>(kb: &'a Kb, settled: &Settled, lang: Lang) -> Report<'a> {
     let Settled { profile, assumed, unknown } = *settled;
-    let assessment = rules::assess(&profile);
+    let assessment = rules::assess_with(&profile, unknown);
     let rule = kb.rule(assessment.primary);
     let outcome = kb.outcome(assessment.outcome);
     let rules = assessment

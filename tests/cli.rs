@@ -23,8 +23,8 @@ fn the_console_answers_assess_with_corollary_5() {
 fn the_console_answers_in_chinese_with_lang_zh() {
     let run = imlaws(&["--lang", "zh"], "/assess identity:anonymous audience:strangers\n");
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("工具 · 前景有条件\n"), "{}", run.stdout);
-    assert!(run.stdout.contains("推论5：陌生人社交本质是工具"));
+    assert!(run.stdout.starts_with("工具 · 前景视条件而定\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("由推论五决定：陌生人社交本质是工具"));
     assert!(run.stdout.contains("用完即走"));
 }
 
@@ -127,7 +127,7 @@ fn law_corollary_and_app_print_text_and_json() {
     let v: Value = serde_json::from_str(&law.stdout).unwrap();
     assert_eq!((v["id"].as_str(), v["corollaries"][0].as_str()), (Some("law-3"), Some("corollary-7")));
     let c = imlaws(&["corollary", "5", "--lang", "zh"], "");
-    assert!(c.stdout.starts_with("推论5：陌生人社交本质是工具"), "{}", c.stdout);
+    assert!(c.stdout.starts_with("推论五：陌生人社交本质是工具"), "{}", c.stdout);
     let app = imlaws(&["app", "msn", "messenger", "--json"], "");
     let v: Value = serde_json::from_str(&app.stdout).unwrap();
     assert_eq!(v["name"]["en"], "MSN Messenger");
@@ -162,7 +162,7 @@ fn bad_commands_exit_2_with_one_line_on_stderr() {
         assert!(run.stderr.starts_with(expected), "{args:?}: {}", run.stderr);
     }
     let zh = imlaws(&["law", "9", "--lang", "zh"], "");
-    assert_eq!(zh.stderr, "error: 没有第9定律：定律编号为 1 到 3，例如 /law 3。\n");
+    assert_eq!(zh.stderr, "error: 没有编号为 9 的定律：定律只有三条，编号 1 到 3，例如 /law 3。\n");
     let clap = imlaws(&["assess", "--colour", "x"], "");
     assert_eq!(clap.code, 2);
     let lang = imlaws(&["law", "1", "--lang", "fr"], "");
@@ -197,8 +197,8 @@ fn ask_answers_in_the_questions_language() {
     assert!(en.stdout.contains("Understood from your question"));
     let zh = imlaws(&["ask", "面向企业员工的实名办公沟通工具"], "");
     assert_eq!(zh.code, 0, "{}", zh.stderr);
-    assert!(zh.stdout.starts_with("企业与校园 · 前景乐观"), "{}", zh.stdout);
-    assert!(zh.stdout.contains("决定因素：推论2"));
+    assert!(zh.stdout.starts_with("企业与校园 · 前景看好"), "{}", zh.stdout);
+    assert!(zh.stdout.contains("由推论二决定"));
     let forced = imlaws(&["ask", "面向企业员工的实名办公沟通工具", "--lang", "en"], "");
     assert!(forced.stdout.starts_with("Enterprise and campus · outlook favorable"), "{}", forced.stdout);
     let json = imlaws(&["ask", "an anonymous app for strangers", "--json"], "");
@@ -219,7 +219,7 @@ fn the_console_takes_plain_words_and_ask_lines() {
     let run = imlaws(&[], "an anonymous app where strangers nearby can chat\n/ask question:\"面向企业员工的实名办公沟通工具\"\n匿名聊天软件\n");
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("Decided by Corollary 5"));
-    assert!(run.stdout.contains("决定因素：推论2"), "{}", run.stdout);
+    assert!(run.stdout.contains("由推论二决定"), "{}", run.stdout);
     assert_eq!(
         run.stderr.trim(),
         "error: 我无法判断产品的用户定位。请补充说明，例如“面向陌生人的匿名交友应用”，或使用 /assess。"

@@ -107,7 +107,7 @@ async fn registers_and_answers_every_command_in_both_languages() {
                 discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
                 "zh-CN",
             ),
-            "工具 · 前景有条件",
+            "工具 · 前景视条件而定",
         ),
         (
             discord::command("law", json!([{"name": "number", "type": 4, "value": 3}]), "en-US"),
@@ -115,7 +115,7 @@ async fn registers_and_answers_every_command_in_both_languages() {
         ),
         (
             discord::command("corollary", json!([{"name": "number", "type": 4, "value": 5}]), "zh-CN"),
-            "推论5：陌生人社交本质是工具",
+            "推论五：陌生人社交本质是工具",
         ),
         (
             discord::command("app", discord::string_options(&[("name", "WeChat")]), "en-US"),
@@ -127,7 +127,7 @@ async fn registers_and_answers_every_command_in_both_languages() {
                 discord::string_options(&[("question", "面向企业员工的实名办公沟通工具")]),
                 "en-US",
             ),
-            "企业与校园 · 前景乐观",
+            "企业与校园 · 前景看好",
         ),
     ];
     for (payload, title) in cases {
@@ -204,7 +204,7 @@ async fn mentions_are_answered_with_a_reply_that_pings_nobody() {
     fake.dispatch("MESSAGE_CREATE", by_role);
     let reply = fake.wait_call(&format!("/channels/{CHANNEL}/messages"), 1).await;
     assert_eq!(reply.body["message_reference"]["message_id"], "1400000000000000013");
-    assert_eq!(reply.body["embeds"][0]["title"], "工具 · 前景有条件");
+    assert_eq!(reply.body["embeds"][0]["title"], "工具 · 前景视条件而定");
 
     // A question that cannot be assessed gets a text reply saying what to add.
     fake.dispatch(

@@ -92,25 +92,25 @@ fn every_command_in_both_languages() {
             "assess",
             discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
             "Tool · outlook conditional",
-            "工具 · 前景有条件",
+            "工具 · 前景视条件而定",
         ),
         (
             "law",
             json!([{"name": "number", "type": 4, "value": 3}]),
             "Law 3: Each device-form change opens one chance",
-            "第3定律：终端形态更迭带来一次机会",
+            "第三定律：终端形态更迭带来一次机会",
         ),
         (
             "corollary",
             json!([{"name": "number", "type": 4, "value": 5}]),
             "Corollary 5: Stranger social is a tool in essence",
-            "推论5：陌生人社交本质是工具",
+            "推论五：陌生人社交本质是工具",
         ),
         (
             "app",
             discord::string_options(&[("name", "WeChat")]),
             "WeChat (微信) · National chat app · favorable",
-            "微信 (WeChat) · 全民聊天应用 · 乐观",
+            "微信 (WeChat) · 全民聊天应用 · 前景看好",
         ),
         ("help", json!([]), "imlaws: the three laws of IM apps", "imlaws：IM 应用三定律"),
     ];
@@ -144,7 +144,7 @@ fn ask_follows_the_question_language() {
         discord::string_options(&[("question", "面向企业员工的实名办公沟通工具")]),
         "en-US",
     ));
-    assert_eq!(embed_title(&zh), "企业与校园 · 前景乐观");
+    assert_eq!(embed_title(&zh), "企业与校园 · 前景看好");
     let missing =
         post(&discord::command("ask", discord::string_options(&[("question", "an anonymous chat app")]), "en-US"));
     assert_eq!(missing["data"]["flags"], 64, "ephemeral");

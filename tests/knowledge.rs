@@ -118,7 +118,7 @@ fn every_rule_product_and_message_exists_in_both_languages() {
     for m in Msg::ALL {
         assert!(!kb.msg(*m, Lang::En).is_empty() && !kb.msg(*m, Lang::Zh).is_empty(), "{m:?}");
     }
-    assert_eq!(REASON_KEYS.len(), 37);
+    assert_eq!(REASON_KEYS.len(), 50);
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn a_toml_syntax_error_is_refused_with_its_line() {
 fn unknown_keys_and_placeholders_are_refused() {
     let err = load_broken("key", "rules.toml", "title.en = \"One national", "titel.en = \"One national");
     assert!(err.reason.contains("titel"), "{err}");
-    let err = load_broken("ph", "reasons.toml", "{host} app does not contend", "{hots} app does not contend");
+    let err = load_broken("ph", "reasons.toml", "{host} does not contend", "{hots} does not contend");
     assert!(err.reason.contains("{hots}"), "{err}");
     let err = load_broken("msg", "messages.toml", "\"heading.advice\"", "\"heading.advise\"");
     assert!(err.reason.contains("heading.advise"), "{err}");
@@ -260,4 +260,241 @@ fn every_product_whose_row_lists_several_values_says_which_one_is_assessed() {
             assert!(p.note.is_some(), "{} lists several values and must say which one it is assessed by", p.name.en);
         }
     }
+}
+
+// --- Issue 9: every sentence true to the article.
+
+fn every_profile() -> Vec<imlaws::profile::Profile> {
+    use imlaws::profile::*;
+    let mut out = Vec::new();
+    for &identity in Identity::ALL {
+        for &audience in Audience::ALL {
+            for &scenario in Scenario::ALL {
+                for &host in Host::ALL {
+                    for &device in Device::ALL {
+                        for &stance in Stance::ALL {
+                            for &coverage in Coverage::ALL {
+                                for &community in Community::ALL {
+                                    let role = Role::SelfRole;
+                                    out.push(Profile {
+                                        identity,
+                                        audience,
+                                        role,
+                                        scenario,
+                                        host,
+                                        device,
+                                        stance,
+                                        coverage,
+                                        community,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Item 1: account import is the incumbent's weapon at a device shift. The incumbent is
+/// told to carry its own accounts across; a challenger, to expect the company behind
+/// the incumbent to do exactly that — never to import the incumbent's accounts itself.
+#[test]
+fn account_import_is_the_incumbents_weapon() {
+    let kb = kb();
+    let incumbent = kb.outcome(Outcome::NationalIncumbent);
+    assert!(incumbent.advice.iter().any(|a| a.en.contains("carry your own accounts")), "{incumbent:?}");
+    assert!(incumbent.advice.iter().any(|a| a.zh.contains("亲自把自己的账号带过去")), "{incumbent:?}");
+    for o in [Outcome::NationalNextGen, Outcome::NationalChallenger] {
+        let t = kb.outcome(o);
+        let all: Vec<&Text> = std::iter::once(&t.summary).chain(&t.advice).collect();
+        assert!(all.iter().any(|a| a.en.contains("company behind the")), "{o}: expect the incumbent's owner");
+        assert!(all.iter().any(|a| a.zh.contains("背后的公司")), "{o}");
+        for a in &all {
+            assert!(!a.en.contains("Plan account import") && !a.en.contains("import accounts from"), "{o}: {}", a.en);
+            assert!(!a.zh.contains("规划从现有全民应用"), "{o}: {}", a.zh);
+        }
+    }
+    let next_gen = kb.outcome(Outcome::NationalNextGen);
+    assert!(
+        next_gen.advice.iter().any(|a| a.en.contains("owning the device")),
+        "a challenger's chance is being the device"
+    );
+    // The article's own insight (corollary 7) and our law-3 advice point the same way.
+    let c7 = kb.rule(RuleId::Corollary7);
+    assert!(c7.insight && c7.advice.iter().any(|a| a.en.contains("hand its accounts to its successor")));
+    let law3 = kb.rule(RuleId::Law3);
+    assert!(law3.advice.iter().any(|a| a.en.contains("If you hold the seat, carry your own accounts")));
+    // MiTalk lost to the incumbent's owner, not to an importer from outside.
+    let mitalk = kb.product("MiTalk").unwrap();
+    assert!(mitalk.outcome.as_ref().unwrap().en.contains("Tencent fed with QQ's accounts"));
+}
+
+/// Item 2, in words: reasons for chat inside a tool or a content platform read as
+/// sentences in both languages, never call media a tool, and walk corollaries 1–4 in
+/// terms of the host and the audience, the way the article walks Douyin.
+#[test]
+fn hosted_reasons_read_right_and_name_the_host() {
+    let kb = kb();
+    let douyin = kb.product("Douyin").unwrap();
+    for lang in [Lang::En, Lang::Zh] {
+        let r = report(&kb, douyin.profile, douyin.assumed, lang);
+        let host = match lang {
+            Lang::En => "content platform",
+            Lang::Zh => "内容平台",
+        };
+        for line in &r.rules[..5] {
+            assert!(
+                line.reason.contains(host) || line.reason.contains("strangers") || line.reason.contains("陌生人"),
+                "{}",
+                line.reason
+            );
+        }
+        let c6 = r.rules[7].reason;
+        assert!(c6.contains("Douyin") || c6.contains("抖音"), "{c6}");
+        assert!(!c6.contains("tool nature") && !c6.contains("工具属性"), "media is not a tool: {c6}");
+        assert_eq!(r.rules[6].verdict, Verdict::NotApplicable, "the article does not use corollary 5 for Douyin");
+    }
+    for p in every_profile() {
+        for lang in [Lang::En, Lang::Zh] {
+            let r = report(&kb, p, Default::default(), lang);
+            for line in &r.rules {
+                let s = line.reason;
+                for bad in [
+                    "app app",
+                    "tool app app",
+                    "aims at interest community",
+                    "compels interest community",
+                    "On smartphone",
+                    "on smartphone",
+                    "broad public",
+                    "应用应用",
+                ] {
+                    assert!(!s.contains(bad), "{p:?}: {s}");
+                }
+                assert!(!s.contains('{'), "{s}");
+            }
+        }
+    }
+}
+
+/// Item 3: a mixed identity passes corollary 1, and the reason says why and what
+/// would fail it; Telegram's and QQ's notes follow.
+#[test]
+fn a_mixed_identity_passes_corollary_1_and_the_notes_say_so() {
+    let kb = kb();
+    let mut input = imlaws::profile::ProfileInput::default();
+    input.set_code(imlaws::profile::Field::Identity, "mixed");
+    input.set_code(imlaws::profile::Field::Audience, "everyone");
+    let (p, assumed) = input.complete().unwrap();
+    let en = report(&kb, p, assumed, Lang::En);
+    assert_ne!(en.primary, RuleId::Corollary1);
+    assert_eq!(en.rules[1].verdict, Verdict::Holds);
+    assert!(en.rules[1].reason.contains("nicknames on top") && en.rules[1].reason.contains("anonymity at the core"));
+    let zh = report(&kb, p, assumed, Lang::Zh);
+    assert!(zh.rules[1].reason.contains("底层匿名"), "{}", zh.rules[1].reason);
+    for name in ["Telegram", "QQ"] {
+        let note = kb.product(name).unwrap().note.as_ref().unwrap();
+        assert!(note.en.contains("corollary 1") && note.zh.contains("推论一"), "{name}: {note:?}");
+    }
+}
+
+/// Item 4: only the article's cases and insights are labelled as the article's.
+#[test]
+fn only_the_articles_insight_is_labelled_as_the_articles() {
+    let kb = kb();
+    for id in RuleId::ALL {
+        let has_insight = !matches!(id, RuleId::Law1 | RuleId::Law2 | RuleId::Law3 | RuleId::Corollary1);
+        assert_eq!(kb.rule(id).insight, has_insight, "{id}: the article gives an insight for corollaries 2–7 only");
+    }
+    assert!(kb.rule(RuleId::Law2).cases.is_empty(), "law 2 names no cases in the article");
+    let discussed: Vec<&str> = kb.products.iter().filter(|p| !p.discussed).map(|p| p.name.en.as_str()).collect();
+    assert_eq!(discussed, ["MSN Messenger", "Duoshan", "Telegram"], "only in the article's table");
+    let config = |file: &str| std::fs::read_to_string(format!("{}/config/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for file in ["rules.toml", "outcomes.toml", "reasons.toml", "douyin.toml"] {
+        let text = config(file);
+        for ours in ["wearable", "可穿戴", "many countries", "多个国家"] {
+            assert!(!text.contains(ours), "{file} claims `{ours}`, which the article does not say");
+        }
+    }
+    // The article's hedge on enterprise replacements survives.
+    let c2 = kb.rule(RuleId::Corollary2);
+    assert!(c2.advice[0].en.contains("may") && c2.advice[0].zh.contains("可能"), "{:?}", c2.advice[0]);
+}
+
+/// Item 5: rules are numbered the article's way in Chinese, everywhere.
+#[test]
+fn chinese_numbers_rules_the_articles_way() {
+    let kb = kb();
+    let labels: Vec<&str> = RuleId::ALL.iter().map(|id| kb.rule_label(*id, Lang::Zh)).collect();
+    assert_eq!(
+        labels,
+        ["第一定律", "推论一", "推论二", "推论三", "推论四", "第二定律", "推论五", "推论六", "第三定律", "推论七"]
+    );
+    assert_eq!(kb.rule_label(RuleId::Corollary5, Lang::En), "Corollary 5");
+    let digit_label = regex::Regex::new(r"第\s*[0-9]+\s*定律|推论\s*[0-9]").unwrap();
+    for file in FILES {
+        let text = std::fs::read_to_string(format!("{}/config/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            assert!(!digit_label.is_match(line), "config/{file}:{}: {line}", i + 1);
+        }
+    }
+    assert_eq!(kb.rule(RuleId::Corollary3).statement.zh, "特定文化群体（特定社群）可以存在独立的聊天应用。");
+    assert!(kb.rule(RuleId::Corollary4).title.zh.ends_with("使用行为"));
+    for m in [Msg::TitlePrimary, Msg::TitleAssess, Msg::OutlookConditional] {
+        let t = kb.msg(m, Lang::Zh);
+        assert!(!t.contains("决定因素") && !t.contains("前景有条件") && !t.contains("前景{outlook}"), "{m:?}: {t}");
+    }
+    let c2 = &kb.rule(RuleId::Corollary2).title.zh;
+    assert!(!c2.contains("可靠"), "reads as 'reliable': {c2}");
+}
+
+/// A reason never carries a colon of its own: the trace already puts one after the
+/// rule's name, and two in a row read badly.
+#[test]
+fn reasons_and_outcomes_carry_no_doubled_colon() {
+    let kb = kb();
+    for p in every_profile().into_iter().step_by(7) {
+        let r = report(&kb, p, Default::default(), Lang::Zh);
+        for line in &r.rules {
+            assert!(!line.reason.contains('：'), "{}", line.reason);
+        }
+        let r = report(&kb, p, Default::default(), Lang::En);
+        for line in &r.rules {
+            assert!(!line.reason.contains(": "), "{}", line.reason);
+        }
+    }
+    for p in &kb.products {
+        if let Some(o) = &p.outcome {
+            assert!(!o.zh.starts_with("失败：") && !o.en.starts_with("Failed:"), "{}", p.name.en);
+        }
+    }
+}
+
+/// Items 6 and 8: small facts and plain English.
+#[test]
+fn small_facts_are_right() {
+    let kb = kb();
+    let qq = kb.product("QQ").unwrap();
+    assert_eq!(qq.profile.device.code(), "mobile", "QQ is assessed as it is now");
+    let fetion = kb.product("Fetion").unwrap();
+    assert!(fetion.row.en.contains("China Mobile users"), "{}", fetion.row.en);
+    let trace = assess(&fetion.profile);
+    assert_ne!(trace.findings[9].reason.key(), "corollary-7.challenger", "Fetion fought during the smartphone shift");
+    assert!(fetion.note.as_ref().unwrap().en.contains("smartphone shift"));
+    let d = &kb.douyin;
+    assert!(!d.conclusion.en.contains("work") && !d.conclusion.zh.contains("工作"), "{:?}", d.conclusion);
+    assert!(d.conclusion.en.contains("media-social platform"));
+}
+
+use imlaws::lang::Text;
+
+#[test]
+fn a_rule_gives_the_articles_insight_or_our_advice_not_both() {
+    let err =
+        load_broken("both", "rules.toml", "cases = []\n", "cases = []\ninsight = [{ en = \"x\", zh = \"十\" }]\n");
+    assert!(err.reason.contains("gives both `insight` and `advice`"), "{err}");
+    assert!(err.line.is_some(), "{err}");
 }

@@ -91,3 +91,80 @@ fn long_lists_continue_in_a_second_field_without_cutting_lines() {
     assert_eq!(lines, 10, "one line per rule, none cut");
     assert!(reasoning.iter().all(|f| f.value.chars().count() <= limits::FIELD_VALUE));
 }
+
+fn text(kb: &Kb, r: Request, lang: Lang) -> String {
+    answer(kb, &r, lang).unwrap().embed(kb).to_text(false)
+}
+
+fn assess(pairs: &[(&str, &str)]) -> Request {
+    Request::Assess(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+/// Item 7: "❌ Law 3 (violated)" read as if a challenger broke the law; the words say
+/// what the verdict means, and the JSON keeps its codes.
+#[test]
+fn a_verdict_says_what_it_means() {
+    let kb = Kb::builtin().unwrap();
+    let challenger = assess(&[("identity", "real-name"), ("audience", "everyone")]);
+    let en = text(&kb, challenger.clone(), Lang::En);
+    assert!(en.contains("❌ Law 3 (works against it): "), "{en}");
+    assert!(en.contains("❌ Corollary 7 (works against it) ◀: "), "{en}");
+    assert!(en.contains("✅ Corollary 1 (applies): "), "{en}");
+    assert!(en.contains("➖ Corollary 5 (does not decide this): "), "{en}");
+    assert!(!en.contains("(violated)") && !en.contains("(holds)"), "{en}");
+    let zh = text(&kb, challenger.clone(), Lang::Zh);
+    assert!(zh.contains("❌ 第三定律（对它不利）："), "{zh}");
+    assert!(zh.contains("由推论七决定：下次终端更迭前挑战必败"), "{zh}");
+    assert!(!zh.contains("违背") && !zh.contains("决定因素："), "{zh}");
+    let json = answer(&kb, &challenger, Lang::Zh).unwrap().to_json(&kb);
+    let verdicts: Vec<&str> =
+        json["rules"].as_array().unwrap().iter().map(|r| r["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts[8], "violated", "codes never change with the words");
+    // Product pages carry the same words after the mark.
+    let yixin = text(&kb, Request::App("Yixin".into()), Lang::En);
+    assert!(yixin.contains("❌ Corollary 7 (works against it): "), "{yixin}");
+}
+
+/// Item 4: a law or corollary 1 shows our advice as advice; corollaries 2–7 show the
+/// article's insight under its name. Products the article only lists in its table are
+/// placed by imlaws, not "used for" by the article.
+#[test]
+fn headings_say_whose_words_they_are() {
+    let kb = Kb::builtin().unwrap();
+    for (r, insight) in [
+        (Request::Law(1), false),
+        (Request::Law(2), false),
+        (Request::Law(3), false),
+        (Request::Corollary(1), false),
+        (Request::Corollary(2), true),
+        (Request::Corollary(7), true),
+    ] {
+        let en = text(&kb, r.clone(), Lang::En);
+        let zh = text(&kb, r.clone(), Lang::Zh);
+        assert_eq!(en.contains("\nThe article's insight\n"), insight, "{r:?}: {en}");
+        assert_eq!(en.contains("\nAdvice\n"), !insight, "{r:?}: {en}");
+        assert_eq!(zh.contains("\n文中启示\n"), insight, "{r:?}: {zh}");
+        assert_eq!(zh.contains("\n建议\n"), !insight, "{r:?}: {zh}");
+    }
+    assert!(!text(&kb, Request::Law(2), Lang::En).contains("Cases in the article"));
+    for name in ["MSN Messenger", "Duoshan", "Telegram"] {
+        let en = text(&kb, Request::App(name.into()), Lang::En);
+        assert!(en.contains("Placed by imlaws under: ") && !en.contains("The article uses it for"), "{en}");
+        let zh = text(&kb, Request::App(name.into()), Lang::Zh);
+        assert!(zh.contains("imlaws 将它归入：") && !zh.contains("文中用它说明"), "{zh}");
+    }
+    let momo = text(&kb, Request::App("Momo".into()), Lang::En);
+    assert!(momo.contains("The article uses it for: Corollary 5"), "{momo}");
+}
+
+/// Item 5: titles in Chinese use the article's numbering and one colon.
+#[test]
+fn chinese_titles_number_rules_the_articles_way() {
+    let kb = Kb::builtin().unwrap();
+    assert!(text(&kb, Request::Law(2), Lang::Zh).starts_with("第二定律：社交属性与工具属性不可兼得\n"));
+    assert!(text(&kb, Request::Corollary(5), Lang::Zh).starts_with("推论五：陌生人社交本质是工具\n"));
+    let zh = text(&kb, assess(&[("identity", "anonymous"), ("audience", "strangers")]), Lang::Zh);
+    assert!(zh.starts_with("工具 · 前景视条件而定\n\n由推论五决定：陌生人社交本质是工具\n"), "{zh}");
+    let law1 = text(&kb, Request::Law(1), Lang::Zh);
+    assert!(law1.contains("推论一：全民聊天应用必定是实名熟人社交。"), "{law1}");
+}

@@ -47,6 +47,7 @@ messages! {
     HeadingTable = "heading.table",
     HeadingAssessed = "heading.assessed",
     HeadingIllustrates = "heading.illustrates",
+    HeadingPlaced = "heading.placed",
     HeadingOutcome = "heading.outcome",
     HeadingAnalysis = "heading.analysis",
     HeadingRecognised = "heading.recognised",

@@ -69,6 +69,9 @@ pub struct Source {
 #[derive(Debug, Clone)]
 pub struct CodeInfo {
     pub label: Text,
+    /// How a reason names the code in running text ("members of an interest
+    /// community"); the label where the file gives none.
+    pub phrase: Text,
     pub aliases: Vec<String>,
 }
 
@@ -85,7 +88,10 @@ pub struct Rule {
     pub statement: Text,
     pub excerpt: Text,
     pub cases: Vec<Text>,
+    /// The article's insight (启示) when [`Rule::insight`], else imlaws' own advice.
     pub advice: Vec<Text>,
+    /// Whether [`Rule::advice`] is the article's own insight for the rule.
+    pub insight: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -104,8 +110,11 @@ pub struct Product {
     /// Fields the product's entry does not give (filled with defaults).
     pub assumed: FieldSet,
     pub note: Option<Text>,
-    /// The rule the article uses the product to illustrate.
+    /// The rule the article uses the product to illustrate, or (when not
+    /// [`Product::discussed`]) the rule imlaws places it under.
     pub rule: RuleId,
+    /// Whether the article discusses the product (else it is only in its table).
+    pub discussed: bool,
     pub outcome: Option<Text>,
 }
 
@@ -168,7 +177,7 @@ impl ReasonText {
                     crate::lang::fill_with(template.get(lang), |name| {
                         let at = fields.iter().position(|f| f.name() == name)?;
                         let codes = &kb_fields[fields[at].index()].codes;
-                        Some(codes.get(values[at]).map_or(not_stated, |c| &c.label).get(lang))
+                        Some(codes.get(values[at]).map_or(not_stated, |c| &c.phrase).get(lang))
                     })
                 };
                 Text { en: fill(Lang::En), zh: fill(Lang::Zh) }
@@ -263,12 +272,12 @@ impl Kb {
         self.fields[field.index()].codes[index].label.get(lang)
     }
 
-    /// "Law 3", "推论5".
     /// "Source: 攀哥杨攀, “…” (2023-01-09) · https://…"
     pub fn source_credit(&self, lang: Lang) -> &str {
         self.credit.get(lang)
     }
 
+    /// "Law 3", "第三定律", "推论五".
     pub fn rule_label(&self, id: RuleId, lang: Lang) -> &str {
         self.rule_labels[id as usize].get(lang)
     }

@@ -55,6 +55,7 @@ struct RawField {
 struct RawCode {
     code: Spanned<String>,
     label: SText,
+    phrase: Option<SText>,
     #[serde(default)]
     aliases: Vec<Spanned<String>>,
 }
@@ -80,7 +81,10 @@ struct RawRule {
     statement: SText,
     excerpt: SText,
     cases: Spanned<Vec<SText>>,
-    advice: Spanned<Vec<SText>>,
+    /// The article's own insight (启示) for the rule, paraphrased…
+    insight: Option<Spanned<Vec<SText>>>,
+    /// …or, where the article gives none, imlaws' advice.
+    advice: Option<Spanned<Vec<SText>>>,
 }
 
 #[derive(Deserialize)]
@@ -119,7 +123,14 @@ struct RawProduct {
     profile: Spanned<BTreeMap<Spanned<String>, Spanned<String>>>,
     note: Option<SText>,
     rule: Spanned<String>,
+    /// `false` when the article names the product only in its table.
+    #[serde(default = "yes")]
+    discussed: bool,
     outcome: Option<SText>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -242,7 +253,9 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         .map(|id| {
             let m = if id.is_law() { Msg::RuleLaw } else { Msg::RuleCorollary };
             let n = id.number().to_string();
-            let label = |lang: Lang| crate::lang::fill(messages[m.index()].get(lang), &[("n", &n)]);
+            let han = han_numeral(id.number());
+            let label =
+                |lang: Lang| crate::lang::fill(messages[m.index()].get(lang), &[("n", n.as_str()), ("han", han)]);
             Text { en: label(Lang::En), zh: label(Lang::Zh) }
         })
         .collect();
@@ -257,6 +270,12 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         Text { en: credit(Lang::En), zh: credit(Lang::Zh) }
     };
     Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin, lexicon })
+}
+
+/// A rule number the way Chinese text writes it (第三定律, 推论五).
+fn han_numeral(n: u8) -> &'static str {
+    const HAN: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    HAN.get(usize::from(n)).copied().unwrap_or("")
 }
 
 fn load_source(c: &Ctx) -> Result<Source, KbError> {
@@ -302,10 +321,13 @@ fn load_fields(c: &Ctx) -> Result<Vec<FieldInfo>, KbError> {
                 aliases_seen.insert(key, field.codes()[i].to_string());
                 aliases.push(alias);
             }
-            codes[i] = Some(CodeInfo {
-                label: c.text(&code.label, code.code.span(), &format!("{field} `{}` label", field.codes()[i]))?,
-                aliases,
-            });
+            let what = |part: &str| format!("{field} `{}` {part}", field.codes()[i]);
+            let label = c.text(&code.label, code.code.span(), &what("label"))?;
+            let phrase = match &code.phrase {
+                Some(p) => c.text(p, code.code.span(), &what("phrase"))?,
+                None => label.clone(),
+            };
+            codes[i] = Some(CodeInfo { label, phrase, aliases });
         }
         let codes = codes
             .into_iter()
@@ -391,13 +413,29 @@ fn load_rules(c: &Ctx) -> Result<Vec<Rule>, KbError> {
             (None, true) => {}
         }
         let what = |part: &str| format!("rule `{id}` {part}");
+        let (advice, insight) = match (&raw.insight, &raw.advice) {
+            (Some(list), None) => (c.texts(list, &what("insight"), true)?, true),
+            (None, Some(list)) => (c.texts(list, &what("advice"), true)?, false),
+            (Some(list), Some(_)) => {
+                return Err(c.err(
+                    list.span(),
+                    format!("rule `{id}` gives both `insight` and `advice`; give the article's insight or our advice"),
+                ))
+            }
+            (None, None) => {
+                return Err(
+                    c.err(raw.id.span(), format!("rule `{id}` needs `insight` (the article's) or `advice` (ours)"))
+                )
+            }
+        };
         out[id as usize] = Some(Rule {
             id,
             title: c.text(&raw.title, raw.id.span(), &what("title"))?,
             statement: c.text(&raw.statement, raw.id.span(), &what("statement"))?,
             excerpt: c.text(&raw.excerpt, raw.id.span(), &what("excerpt"))?,
             cases: c.texts(&raw.cases, &what("cases"), !id.is_law() || id == RuleId::Law1)?,
-            advice: c.texts(&raw.advice, &what("advice"), true)?,
+            advice,
+            insight,
         });
     }
     out.into_iter()
@@ -503,6 +541,7 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
             profile,
             assumed,
             rule,
+            discussed: raw.discussed,
         });
     }
     Ok(out)
