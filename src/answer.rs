@@ -29,6 +29,9 @@ pub enum Request {
         lang: Option<Lang>,
     },
     Help,
+    /// A profile as stated, refined from a verdict's components: assessed when the
+    /// decision has what it needs.
+    Refine(ProfileInput),
 }
 
 impl Request {
@@ -82,6 +85,13 @@ pub enum UserError {
     StrayText(String),
     /// A plain-words question that cannot be assessed, with the language to say so in.
     Ask(AskError, Lang),
+    /// Fields the decision needs that nobody stated, with what was stated, so a
+    /// front-end can offer the needed fields' codes as choices.
+    Needs {
+        input: ProfileInput,
+        needed: Vec<Field>,
+        lang: Lang,
+    },
 }
 
 impl UserError {
@@ -132,6 +142,7 @@ impl UserError {
             UserError::UnclosedQuote => m(Msg::ErrorUnclosedQuote).to_string(),
             UserError::StrayText(text) => fill(m(Msg::ErrorStrayText), &[("text", text)]),
             UserError::Ask(e, lang) => ask_message(kb, e, *lang),
+            UserError::Needs { needed, lang, .. } => needs_message(kb, needed, *lang),
         }
     }
 }
@@ -144,17 +155,29 @@ fn ask_message(kb: &Kb, e: &AskError, lang: Lang) -> String {
             fill(m(Msg::ErrorTooLong), &[("len", &len.to_string()), ("limit", &limit.to_string())])
         }
         AskError::OffTopic => m(Msg::ErrorOffTopic).to_string(),
-        AskError::Missing(fields) => {
-            let names = fields
-                .iter()
-                .map(|f| kb.field_label(*f, lang).to_string())
-                .reduce(|a, b| fill(m(Msg::ErrorListAnd), &[("a", &a), ("b", &b)]));
-            fill(
-                m(Msg::ErrorNeedFields),
-                &[("fields", &names.unwrap_or_default()), ("example", m(Msg::ErrorNeedExample))],
-            )
-        }
     }
+}
+
+/// "I could not tell the identity of your product… identity: real-name, anonymous,
+/// mixed." Every needed field with its codes, in the user's language.
+fn needs_message(kb: &Kb, fields: &[Field], lang: Lang) -> String {
+    let m = |msg: Msg| kb.msg(msg, lang);
+    let names = fields
+        .iter()
+        .map(|f| kb.field_label(*f, lang).to_string())
+        .reduce(|a, b| fill(m(Msg::ErrorListAnd), &[("a", &a), ("b", &b)]));
+    let mut s =
+        fill(m(Msg::ErrorNeedFields), &[("fields", &names.unwrap_or_default()), ("example", m(Msg::ErrorNeedExample))]);
+    let sep = match lang {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    };
+    for &f in fields {
+        let codes: Vec<&str> = (0..f.codes().len()).map(|i| kb.code_label(f, i, lang)).collect();
+        s.push('\n');
+        s.push_str(&fill(m(Msg::ErrorNeedCodes), &[("field", kb.field_label(f, lang)), ("codes", &codes.join(sep))]));
+    }
+    s
 }
 
 fn valid_codes(field: Field) -> String {
@@ -270,12 +293,19 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
                 UserError::Ask(e, lang)
             })?;
             let lang = forced.unwrap_or(reading.lang);
-            let settled =
-                rules::settle(&reading.input).map_err(|missing| UserError::Ask(AskError::Missing(missing), lang))?;
+            let settled = rules::settle(&reading.input).map_err(|needed| UserError::Needs {
+                input: reading.input,
+                needed,
+                lang,
+            })?;
             reading.recognition.assumed = settled.assumed.iter().map(Field::name).collect();
             Ok(Reply::Ask(verdict::report_settled(kb, &settled, lang), reading.recognition))
         }
         Request::Help => Ok(Reply::Help(lang)),
+        Request::Refine(input) => {
+            let settled = rules::settle(input).map_err(|needed| UserError::Needs { input: *input, needed, lang })?;
+            Ok(Reply::Assess(verdict::report_settled(kb, &settled, lang)))
+        }
     }
 }
 

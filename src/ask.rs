@@ -177,13 +177,8 @@ pub struct Borrowed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AskError {
     Empty,
-    TooLong {
-        len: usize,
-        limit: usize,
-    },
+    TooLong { len: usize, limit: usize },
     OffTopic,
-    /// Fields the decision needs that the question does not tell.
-    Missing(Vec<Field>),
 }
 
 /// The outcome of reading a question: the profile input and the report, or what is wrong.

@@ -374,6 +374,15 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     e
 }
 
+/// The what-if button's answer: every change that moves the verdict.
+pub fn what_if(kb: &Kb, r: &Report) -> Embed {
+    let lang = r.lang;
+    let title = format!("{}{}{}", kb.msg(Msg::HeadingWhatIf, lang), colon(lang), kb.rule_label(r.primary, lang));
+    let mut e = Embed::new(title, what_if_lines(kb, r).join("\n"), outlook_color(r.outlook));
+    e.footer = footer(kb, lang);
+    e.fit()
+}
+
 /// "identity: anonymous → real-name: Corollary 7, unfavorable", for the first
 /// `r.what_if_shown` changes, then the fields nothing in which changes the verdict.
 pub fn what_if_lines(kb: &Kb, r: &Report) -> Vec<String> {

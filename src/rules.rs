@@ -11,7 +11,7 @@ use std::fmt;
 mod needs;
 mod what_if;
 pub use needs::{settle, Settled};
-pub use what_if::{what_if, Change, WhatIf};
+pub use what_if::{stated, what_if, Change, WhatIf};
 
 /// The ten rules, in the order every trace lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -89,7 +89,7 @@ fn check(case: &toml::Table, score: &mut Score) -> Option<String> {
             (wrong, primary_right)
         }
         Ok(_) => (vec!["not an ask reply".into()], false),
-        Err(UserError::Ask(AskError::Missing(missing), _)) => {
+        Err(UserError::Needs { needed: missing, .. }) => {
             for f in Field::ALL {
                 confuse(f, if missing.contains(&f) { "(asked)" } else { "(not reached)" });
             }
@@ -159,7 +159,7 @@ fn the_issue_examples() {
     let Err(e) = ask("an anonymous chat app") else { panic!("no audience must ask for it") };
     assert_eq!(
         e.message(&KB, Lang::Zh),
-        "I could not tell the audience of your product. Add it in words, e.g. \"an anonymous app for strangers nearby\", or use /assess.",
+        "I could not tell the audience of your product. Add it in words, e.g. \"an anonymous app for strangers nearby\", or use /assess.\naudience: everyone, acquaintances, enterprise, campus, subculture, interest community, strangers, customers",
         "the question's language wins"
     );
     let Err(e) = ask("匿名聊天软件") else { panic!() };
@@ -242,7 +242,7 @@ proptest! {
 fn outcome(text: &str) -> String {
     match ask(text) {
         Ok(Reply::Ask(r, _)) => r.primary.id().to_string(),
-        Err(UserError::Ask(AskError::Missing(m), _)) => {
+        Err(UserError::Needs { needed: m, .. }) => {
             format!("ask {}", m.iter().map(|f| f.name()).collect::<Vec<_>>().join("+"))
         }
         Err(e) => format!("{e:?}"),

@@ -222,6 +222,7 @@ fn the_console_takes_plain_words_and_ask_lines() {
     assert!(run.stdout.contains("由推论二决定"), "{}", run.stdout);
     assert_eq!(
         run.stderr.trim(),
-        "error: 我无法判断产品的用户定位。请补充说明，例如“面向陌生人的匿名交友应用”，或使用 /assess。"
+        "error: 我无法判断产品的用户定位。请补充说明，例如“面向陌生人的匿名交友应用”，或使用 /assess。\n用户定位：全民、熟人、企业、校园、特定文化群体、兴趣社群、陌生人、交易对象",
+        "names the field the decision needs, and its codes"
     );
 }

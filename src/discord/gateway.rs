@@ -1,7 +1,7 @@
 //! The gateway transport: a serenity client that answers slash commands and messages
 //! that mention the bot, with the shared [`respond`] handler and renderer.
 
-use super::{commands, content, create_embed, respond};
+use super::{commands, components, content, create_embed, respond};
 use crate::answer::{answer, parse_line, Request};
 use crate::ask::detect_lang;
 use crate::kb::Kb;
@@ -266,9 +266,14 @@ impl EventHandler for Handler {
         let lang = detect_lang(&text);
         let request = if text.is_empty() { Ok(Request::Help) } else { parse_line(&text) };
         let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
+        let owner = msg.author.id.get();
         reply = match request.and_then(|r| answer(self.kb, &r, lang)) {
-            Ok(answer) => reply.embed(create_embed(&answer.embed(self.kb))),
-            Err(e) => reply.content(content(&e.message(self.kb, lang))),
+            Ok(answer) => reply
+                .embed(create_embed(&answer.embed(self.kb)))
+                .components(components::rows(self.kb, lang, &answer, owner)),
+            Err(e) => {
+                reply.content(content(&e.message(self.kb, lang))).components(components::error_rows(self.kb, &e, owner))
+            }
         };
         if let Err(e) = self.rest.post(&ctx.http, Route::ChannelMessages { channel_id: msg.channel_id }, &reply).await {
             tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");

@@ -3,6 +3,7 @@
 //! by the gateway bot and the HTTP interactions endpoint.
 
 pub mod commands;
+pub mod components;
 pub mod gateway;
 pub mod http;
 
@@ -29,27 +30,23 @@ pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse 
         Interaction::Command(cmd) => {
             let lang = Lang::from_locale(&cmd.locale);
             match command_request(cmd) {
-                Ok(request) => message(kb, answer(kb, &request, lang), lang),
+                Ok(request) => message(kb, answer(kb, &request, lang), lang, cmd.user.id.get()),
                 Err(e) => ephemeral(&e.message(kb, lang)),
             }
         }
         Interaction::Autocomplete(cmd) => autocomplete(kb, cmd),
-        Interaction::Component(c) => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&c.locale))),
+        Interaction::Component(c) => components::click(kb, c),
         Interaction::Modal(m) => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale))),
         _ => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En)),
     }
 }
 
-/// An answer as a message: a public embed, or the error, ephemeral.
-pub fn message(kb: &Kb, reply: Result<Reply, UserError>, lang: Lang) -> CreateInteractionResponse {
-    match reply {
-        Ok(reply) => CreateInteractionResponse::Message(
-            CreateInteractionResponseMessage::new()
-                .embed(create_embed(&reply.embed(kb)))
-                .allowed_mentions(CreateAllowedMentions::new()),
-        ),
-        Err(e) => ephemeral(&e.message(kb, lang)),
-    }
+/// An answer as a message: a public embed with the components to refine it (their
+/// owner is the user who asked), or the error, ephemeral (with a menu when the error
+/// is a field the decision needs).
+pub fn message(kb: &Kb, reply: Result<Reply, UserError>, lang: Lang, owner: u64) -> CreateInteractionResponse {
+    let (data, public) = components::message_data(kb, reply, lang, owner);
+    CreateInteractionResponse::Message(if public { data } else { data.ephemeral(true) })
 }
 
 /// Message text cut to Discord's 2000-character limit.

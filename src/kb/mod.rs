@@ -208,6 +208,9 @@ pub struct Kb {
     pub products: Vec<Product>,
     pub douyin: Douyin,
     pub lexicon: crate::ask::Lexicon,
+    /// Six hex digits that change whenever any file of the knowledge base does: a
+    /// component made under another knowledge base is refused as stale.
+    pub tag: String,
 }
 
 impl Kb {

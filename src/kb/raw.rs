@@ -269,7 +269,15 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         };
         Text { en: credit(Lang::En), zh: credit(Lang::Zh) }
     };
-    Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin, lexicon })
+    // FNV-1a over every file, names and texts: stable across builds and machines.
+    let mut hash: u32 = 0x811c_9dc5;
+    for (name, text) in files {
+        for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+    }
+    let tag = format!("{:06x}", hash & 0x00ff_ffff);
+    Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin, lexicon, tag })
 }
 
 /// A rule number the way Chinese text writes it (第三定律, 推论五).

@@ -1,0 +1,342 @@
+//! The conversation around a verdict: menus to change one field and re-assess, a
+//! "what would change it?" button, and, when a question lacks a field the decision
+//! needs, a menu of that field's codes.
+//!
+//! All state lives in the `custom_id` (at most 100 characters), so any instance of the
+//! stateless HTTP endpoint answers a click:
+//!
+//! ```text
+//! im1.<kb tag>.<action>.<profile>.<owner>
+//! im1.3fa2c1.c.05-------.80351110224678912
+//! ```
+//!
+//! `im1` is the format's version; the knowledge base's tag refuses a component made
+//! under another knowledge base as stale; the action is `c` (the identity/audience
+//! menu), `o` (the other fields' menu), `n` (the menu of a needed field) or `w` (the
+//! what-if button); the profile is one character per field in [`Field::ALL`] order, a
+//! code's index or `-` when not stated; the owner is the user who asked, who refines
+//! the message in place while anyone else gets an ephemeral copy of their own.
+
+use super::{content, create_embed};
+use crate::answer::{answer, Reply, Request, UserError};
+use crate::kb::{Kb, Msg};
+use crate::lang::{fill, Lang};
+use crate::profile::{Field, FieldSet, ProfileInput};
+use crate::render;
+use crate::verdict::Report;
+use serenity::all::{
+    ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateAllowedMentions,
+    CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage, CreateSelectMenu, CreateSelectMenuKind,
+    CreateSelectMenuOption,
+};
+
+const PREFIX: &str = "im1";
+/// Discord's limits (reference section 8).
+pub const CUSTOM_ID_MAX: usize = 100;
+pub const OPTIONS_MAX: usize = 25;
+pub const LABEL_MAX: usize = 100;
+
+/// What a component does when clicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A menu of single-field changes (identity and audience, or the other fields).
+    Change { core: bool },
+    /// The menu of one field the decision needs.
+    Need(Field),
+    /// List every change that would move the verdict.
+    WhatIf,
+}
+
+/// A component's state, as its `custom_id` carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct State {
+    pub action: Action,
+    pub input: ProfileInput,
+    pub owner: u64,
+}
+
+/// Why a `custom_id` cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClickError {
+    /// Not one imlaws made, or damaged.
+    Malformed,
+    /// Made under another knowledge base (or an older format).
+    Stale,
+    /// A menu value outside the codes.
+    BadChoice,
+}
+
+impl State {
+    pub fn encode(&self, tag: &str) -> String {
+        let action = match self.action {
+            Action::Change { core: true } => "c".to_string(),
+            Action::Change { core: false } => "o".to_string(),
+            Action::Need(f) => format!("n{}", f.index()),
+            Action::WhatIf => "w".to_string(),
+        };
+        let profile: String = Field::ALL
+            .iter()
+            .map(|&f| self.input.get(f).map_or('-', |i| char::from_digit(i as u32, 10).unwrap_or('-')))
+            .collect();
+        format!("{PREFIX}.{tag}.{action}.{profile}.{}", self.owner)
+    }
+
+    /// Read a `custom_id`; never panics, whatever the string.
+    pub fn decode(custom_id: &str, tag: &str) -> Result<State, ClickError> {
+        let mut parts = custom_id.split('.');
+        let (Some(prefix), Some(kb), Some(action), Some(profile), Some(owner), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(if custom_id.starts_with("im") { ClickError::Stale } else { ClickError::Malformed });
+        };
+        if !prefix.starts_with("im") {
+            return Err(ClickError::Malformed);
+        }
+        if prefix != PREFIX || kb != tag {
+            return Err(ClickError::Stale);
+        }
+        let action = match action.as_bytes() {
+            [b'c'] => Action::Change { core: true },
+            [b'o'] => Action::Change { core: false },
+            [b'w'] => Action::WhatIf,
+            [b'n', d] => Action::Need(*Field::ALL.get(usize::from(d.wrapping_sub(b'0'))).ok_or(ClickError::Malformed)?),
+            _ => return Err(ClickError::Malformed),
+        };
+        if profile.len() != Field::ALL.len() {
+            return Err(ClickError::Malformed);
+        }
+        let mut input = ProfileInput::default();
+        for (&f, c) in Field::ALL.iter().zip(profile.bytes()) {
+            if c == b'-' {
+                continue;
+            }
+            let i = usize::from(c.wrapping_sub(b'0'));
+            if i >= f.codes().len() {
+                return Err(ClickError::Malformed);
+            }
+            input.set(f, i);
+        }
+        let owner = owner.parse::<u64>().map_err(|_| ClickError::Malformed)?;
+        Ok(State { action, input, owner })
+    }
+}
+
+/// A menu value: "field index:code index".
+fn choice(f: Field, code: usize) -> String {
+    format!("{}:{code}", f.index())
+}
+
+fn parse_choice(value: &str) -> Option<(Field, usize)> {
+    let (f, c) = value.split_once(':')?;
+    let f = *Field::ALL.get(f.parse::<usize>().ok()?)?;
+    let c = c.parse::<usize>().ok().filter(|&c| c < f.codes().len())?;
+    Some((f, c))
+}
+
+fn label(text: String) -> String {
+    let mut text = text;
+    render::truncate(&mut text, LABEL_MAX);
+    text
+}
+
+fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> CreateSelectMenuOption {
+    let text = fill(
+        kb.msg(Msg::ComponentOption, lang),
+        &[("field", kb.field_label(f, lang)), ("code", kb.code_label(f, code, lang))],
+    );
+    CreateSelectMenuOption::new(label(text), choice(f, code))
+}
+
+/// The components under a verdict: a menu for identity and audience, one for the
+/// other fields (assumed ones first), and the what-if button.
+pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<CreateActionRow> {
+    let input = crate::rules::stated(&crate::rules::Settled {
+        profile: report.profile.values,
+        assumed: report.assumed,
+        unknown: report.unknown,
+    });
+    let current = |f: Field| (!report.unknown.contains(f)).then(|| report.profile.values.index(f));
+    let options = |fields: &[Field], assumed: FieldSet| -> Vec<CreateSelectMenuOption> {
+        let mut out = Vec::new();
+        for &f in fields {
+            for code in (0..f.codes().len()).filter(|&c| Some(c) != current(f)) {
+                let mut o = option(kb, lang, f, code);
+                if assumed.contains(f) {
+                    if let Some(now) = current(f) {
+                        let note = fill(kb.msg(Msg::ComponentAssumed, lang), &[("code", kb.code_label(f, now, lang))]);
+                        o = o.description(label(note));
+                    }
+                }
+                out.push(o);
+            }
+        }
+        out.truncate(OPTIONS_MAX);
+        out
+    };
+    let core = [Field::Identity, Field::Audience];
+    let mut others: Vec<Field> = Field::ALL.into_iter().filter(|f| !core.contains(f)).collect();
+    others.sort_by_key(|f| !report.assumed.contains(*f));
+    let state = |action| State { action, input, owner }.encode(&kb.tag);
+    let menu = |action, placeholder: Msg, options: Vec<CreateSelectMenuOption>| {
+        CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(state(action), CreateSelectMenuKind::String { options })
+                .placeholder(label(kb.msg(placeholder, lang).to_string())),
+        )
+    };
+    vec![
+        menu(Action::Change { core: true }, Msg::ComponentChangeCore, options(&core, report.assumed)),
+        menu(Action::Change { core: false }, Msg::ComponentChangeOther, options(&others, report.assumed)),
+        CreateActionRow::Buttons(vec![CreateButton::new(state(Action::WhatIf))
+            .label(label(kb.msg(Msg::ComponentWhatIf, lang).to_string()))
+            .style(ButtonStyle::Secondary)]),
+    ]
+}
+
+/// The components under an answer: a verdict's, or none.
+pub fn rows(kb: &Kb, lang: Lang, reply: &Reply, owner: u64) -> Vec<CreateActionRow> {
+    match reply {
+        Reply::Assess(r) | Reply::Ask(r, _) | Reply::Product(_, r) => verdict_rows(kb, lang, r, owner),
+        Reply::Rule(..) | Reply::Help(_) => Vec::new(),
+    }
+}
+
+/// The components under an error: a menu of the field the decision needs, or none.
+pub fn error_rows(kb: &Kb, e: &UserError, owner: u64) -> Vec<CreateActionRow> {
+    match e {
+        UserError::Needs { input, needed, lang } => need_rows(kb, *lang, *input, needed, owner),
+        _ => Vec::new(),
+    }
+}
+
+/// A menu of the first field the decision needs, to answer the question with it.
+pub fn need_rows(kb: &Kb, lang: Lang, input: ProfileInput, needed: &[Field], owner: u64) -> Vec<CreateActionRow> {
+    let Some(&f) = needed.first() else { return Vec::new() };
+    let options: Vec<CreateSelectMenuOption> = (0..f.codes().len()).map(|c| option(kb, lang, f, c)).collect();
+    let placeholder = fill(kb.msg(Msg::ComponentChoose, lang), &[("field", kb.field_label(f, lang))]);
+    vec![CreateActionRow::SelectMenu(
+        CreateSelectMenu::new(
+            State { action: Action::Need(f), input, owner }.encode(&kb.tag),
+            CreateSelectMenuKind::String { options },
+        )
+        .placeholder(label(placeholder)),
+    )]
+}
+
+/// An answer as message data: the embed and its components, or the error text (with
+/// a menu when the error is a field the decision needs).
+pub fn message_data(
+    kb: &Kb,
+    reply: Result<Reply, UserError>,
+    lang: Lang,
+    owner: u64,
+) -> (CreateInteractionResponseMessage, bool) {
+    let data = CreateInteractionResponseMessage::new().allowed_mentions(CreateAllowedMentions::new());
+    match reply {
+        Ok(reply) => (data.embed(create_embed(&reply.embed(kb))).components(rows(kb, lang, &reply, owner)), true),
+        Err(e) => (data.content(content(&e.message(kb, lang))).components(error_rows(kb, &e, owner)), false),
+    }
+}
+
+fn refused(kb: &Kb, lang: Lang, e: ClickError) -> CreateInteractionResponse {
+    let msg = match e {
+        ClickError::Malformed => Msg::ErrorBadComponent,
+        ClickError::Stale => Msg::ErrorStaleComponent,
+        ClickError::BadChoice => Msg::ErrorBadChoice,
+    };
+    super::ephemeral(kb.msg(msg, lang))
+}
+
+/// A click on one of imlaws' components. The asker's message is updated in place;
+/// anyone else gets an ephemeral copy of their own to explore.
+pub fn click(kb: &Kb, c: &ComponentInteraction) -> CreateInteractionResponse {
+    let lang = Lang::from_locale(&c.locale);
+    let state = match State::decode(&c.data.custom_id, &kb.tag) {
+        Ok(state) => state,
+        Err(e) => return refused(kb, lang, e),
+    };
+    let clicker = c.user.id.get();
+    let mut input = state.input;
+    if let Action::Change { .. } | Action::Need(_) = state.action {
+        let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
+            return refused(kb, lang, ClickError::Malformed);
+        };
+        let Some((f, code)) = values.first().and_then(|v| parse_choice(v)) else {
+            return refused(kb, lang, ClickError::BadChoice);
+        };
+        if matches!(state.action, Action::Need(need) if need != f) {
+            return refused(kb, lang, ClickError::BadChoice);
+        }
+        input.set(f, code);
+    }
+    let mut reply = answer(kb, &Request::Refine(input), lang);
+    if state.action == Action::WhatIf {
+        return match reply {
+            Ok(Reply::Assess(mut r)) => {
+                r.what_if_shown = usize::MAX;
+                let embed = render::what_if(kb, &r);
+                CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new()
+                        .embed(create_embed(&embed))
+                        .ephemeral(true)
+                        .allowed_mentions(CreateAllowedMentions::new()),
+                )
+            }
+            Ok(_) => refused(kb, lang, ClickError::Malformed),
+            Err(e) => super::ephemeral(&e.message(kb, lang)),
+        };
+    }
+    if let Ok(Reply::Assess(r)) = &mut reply {
+        r.what_if_shown = 3;
+    }
+    if clicker == state.owner {
+        let (data, _) = message_data(kb, reply, lang, clicker);
+        CreateInteractionResponse::UpdateMessage(data)
+    } else {
+        let (data, _) = message_data(kb, reply, lang, clicker);
+        CreateInteractionResponse::Message(data.ephemeral(true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_ids_round_trip_within_100_characters() {
+        let mut input = ProfileInput::default();
+        input.set_code(Field::Audience, "strangers");
+        input.set_code(Field::Community, "unbacked");
+        for action in [Action::Change { core: true }, Action::Change { core: false }, Action::WhatIf]
+            .into_iter()
+            .chain(Field::ALL.map(Action::Need))
+        {
+            let s = State { action, input, owner: u64::MAX };
+            let id = s.encode("a1b2c3");
+            assert!(id.len() <= CUSTOM_ID_MAX, "{id}");
+            assert_eq!(State::decode(&id, "a1b2c3"), Ok(s));
+            assert_eq!(State::decode(&id, "ffffff"), Err(ClickError::Stale));
+        }
+    }
+
+    #[test]
+    fn bad_custom_ids_are_refused() {
+        for id in [
+            "",
+            "x",
+            "im1",
+            "im1.a1b2c3.c.---------",
+            "im1.a1b2c3.c.9--------.1",
+            "im1.a1b2c3.z.---------.1",
+            "im1.a1b2c3.c.--------.1",
+            "im1.a1b2c3.c.---------.-1",
+            "im1.a1b2c3.n9.---------.1",
+            "hello.a.b.c.d",
+        ] {
+            assert!(State::decode(id, "a1b2c3").is_err(), "{id}");
+        }
+        assert_eq!(State::decode("im0.a1b2c3.c.---------.1", "a1b2c3"), Err(ClickError::Stale));
+        assert_eq!(parse_choice("1:8"), None);
+        assert_eq!(parse_choice("9:0"), None);
+        assert_eq!(parse_choice("1:7"), Some((Field::Audience, 7)));
+    }
+}
