@@ -84,15 +84,19 @@ impl State {
     /// Read a `custom_id`; never panics, whatever the string.
     pub fn decode(custom_id: &str, tag: &str) -> Result<State, ClickError> {
         let mut parts = custom_id.split('.');
-        let (Some(prefix), Some(kb), Some(action), Some(profile), Some(owner), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(if custom_id.starts_with("im") { ClickError::Stale } else { ClickError::Malformed });
-        };
-        if !prefix.starts_with("im") {
-            return Err(ClickError::Malformed);
+        let prefix = parts.next().unwrap_or("");
+        if prefix != PREFIX {
+            // Another version of this format is stale; anything else is not ours.
+            let versioned =
+                prefix.strip_prefix("im").is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()));
+            return Err(if versioned { ClickError::Stale } else { ClickError::Malformed });
         }
-        if prefix != PREFIX || kb != tag {
+        let (Some(kb), Some(action), Some(profile), Some(owner), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ClickError::Malformed);
+        };
+        if kb != tag {
             return Err(ClickError::Stale);
         }
         let action = match action.as_bytes() {

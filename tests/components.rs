@@ -1,0 +1,243 @@
+//! The conversation around a verdict, at the handler: components on every verdict
+//! within Discord's limits, clicks that refine in place or copy, and bad clicks.
+//! (End to end through both transports: tests/conversation.rs.)
+
+mod common;
+
+use common::discord::{command, string_options};
+use imlaws::discord::components::State;
+use imlaws::discord::respond;
+use imlaws::kb::Kb;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use serenity::all::Interaction;
+use std::sync::LazyLock;
+
+static KB: LazyLock<Kb> = LazyLock::new(|| Kb::builtin().expect("knowledge base"));
+const ALICE: &str = "900000000000000001";
+const BOB: &str = "900000000000000002";
+
+fn run(interaction: Value) -> Value {
+    let i: Interaction = serde_json::from_value(interaction).expect("an interaction serenity accepts");
+    serde_json::to_value(respond(&KB, &i)).expect("json")
+}
+
+/// A click on a component of a message imlaws sent, as Discord delivers it.
+fn click(custom_id: &str, values: Option<&[&str]>, user: &str, locale: &str) -> Value {
+    let mut v = command("assess", json!([]), locale);
+    v["type"] = json!(3);
+    v["member"]["user"]["id"] = json!(user);
+    v["data"] = match values {
+        Some(values) => json!({"custom_id": custom_id, "component_type": 3, "values": values}),
+        None => json!({"custom_id": custom_id, "component_type": 2}),
+    };
+    v["message"] = json!({
+        "id": "1302000000000000001", "channel_id": "1100000000000000010",
+        "author": {"id": "1200000000000000000", "username": "imlaws", "discriminator": "0", "avatar": null, "bot": true},
+        "content": "", "timestamp": "2026-11-30T12:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 20, "flags": 0, "components": []
+    });
+    v
+}
+
+fn assess(pairs: &[(&str, &str)]) -> Value {
+    run(command("assess", string_options(pairs), "en-US"))
+}
+
+/// Every custom_id in a response's components, with its component.
+fn components(response: &Value) -> Vec<Value> {
+    let rows = response["data"]["components"].as_array().cloned().unwrap_or_default();
+    rows.iter().flat_map(|r| r["components"].as_array().cloned().unwrap_or_default()).collect()
+}
+
+fn custom_id(response: &Value, starts: &str) -> String {
+    components(response)
+        .iter()
+        .map(|c| c["custom_id"].as_str().unwrap().to_string())
+        .find(|id| id.split('.').nth(2).is_some_and(|a| a.starts_with(starts)))
+        .unwrap_or_else(|| panic!("no `{starts}` component in {response}"))
+}
+
+/// Discord's limits on components (reference section 8), checked on one response.
+fn within_limits(response: &Value) -> Result<(), String> {
+    let rows = response["data"]["components"].as_array().cloned().unwrap_or_default();
+    if rows.len() > 5 {
+        return Err(format!("{} action rows (max 5)", rows.len()));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for row in &rows {
+        let inner = row["components"].as_array().ok_or("a row without components")?;
+        if inner.is_empty() || inner.len() > 5 {
+            return Err(format!("a row of {} components", inner.len()));
+        }
+        for c in inner {
+            let id = c["custom_id"].as_str().ok_or("a component without custom_id")?;
+            if id.is_empty() || id.chars().count() > 100 {
+                return Err(format!("custom_id of {} characters", id.chars().count()));
+            }
+            if !ids.insert(id.to_string()) {
+                return Err(format!("custom_id {id} twice in one message"));
+            }
+            match c["type"].as_u64() {
+                Some(2) => {
+                    let label = c["label"].as_str().unwrap_or("");
+                    if label.is_empty() || label.chars().count() > 80 {
+                        return Err(format!("button label {label:?}"));
+                    }
+                }
+                Some(3) => {
+                    let options = c["options"].as_array().ok_or("a select without options")?;
+                    if options.is_empty() || options.len() > 25 {
+                        return Err(format!("a select of {} options", options.len()));
+                    }
+                    if c["placeholder"].as_str().is_some_and(|p| p.chars().count() > 150) {
+                        return Err("placeholder over 150".into());
+                    }
+                    for o in options {
+                        for (key, max) in [("label", 100), ("value", 100), ("description", 100)] {
+                            if o[key].as_str().is_some_and(|t| t.chars().count() > max || t.is_empty()) {
+                                return Err(format!("option {key} {:?}", o[key]));
+                            }
+                        }
+                    }
+                }
+                other => return Err(format!("component type {other:?}")),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_verdict_carries_components_to_refine_it() {
+    let r = assess(&[("identity", "anonymous"), ("audience", "strangers")]);
+    assert_eq!(r["type"], 4);
+    assert_eq!(r["data"]["flags"], Value::Null, "public, so the team sees it");
+    within_limits(&r).unwrap();
+    let all = components(&r);
+    assert_eq!(all.len(), 3, "two menus and the what-if button");
+    let core = &all[0];
+    let values: Vec<&str> = core["options"].as_array().unwrap().iter().map(|o| o["value"].as_str().unwrap()).collect();
+    assert!(values.contains(&"0:0"), "identity → real-name is offered: {values:?}");
+    assert!(!values.contains(&"0:1"), "not the current identity");
+    assert_eq!(all[2]["type"], 2);
+    assert_eq!(all[2]["label"], "What would change it?");
+    // The other fields' menu lists assumed fields first, saying what they are now.
+    let other = &all[1]["options"][0];
+    assert!(other["description"].as_str().unwrap().starts_with("now assumed"), "{other}");
+    // In Chinese, the labels are too.
+    let zh = run(command("assess", string_options(&[("identity", "anonymous"), ("audience", "strangers")]), "zh-CN"));
+    assert_eq!(components(&zh)[2]["label"], "什么会改变它？");
+}
+
+#[test]
+fn the_asker_refines_in_place_and_anyone_else_gets_a_copy() {
+    let r = assess(&[("identity", "anonymous"), ("audience", "everyone")]);
+    let menu = custom_id(&r, "c");
+    let mine = run(click(&menu, Some(&["0:0"]), ALICE, "en-US"));
+    assert_eq!(mine["type"], 7, "UPDATE_MESSAGE for the asker");
+    let expected = assess(&[("identity", "real-name"), ("audience", "everyone")]);
+    assert_eq!(mine["data"]["embeds"], expected["data"]["embeds"], "the verdict of /assess with the changed field");
+    assert!(mine["data"]["embeds"][0]["description"].as_str().unwrap().contains("Corollary 7"));
+    let theirs = run(click(&menu, Some(&["0:0"]), BOB, "en-US"));
+    assert_eq!(theirs["type"], 4);
+    assert_eq!(theirs["data"]["flags"], 64, "an ephemeral copy: nobody overwrites the team's message");
+    assert_eq!(theirs["data"]["embeds"], expected["data"]["embeds"]);
+    let state = State::decode(&custom_id(&theirs, "c"), &KB.tag).unwrap();
+    assert_eq!(state.owner.to_string(), BOB, "the copy is Bob's to refine");
+    within_limits(&mine).unwrap();
+}
+
+#[test]
+fn the_what_if_button_lists_what_would_change_the_verdict() {
+    let r = assess(&[("identity", "anonymous"), ("audience", "everyone")]);
+    let w = run(click(&custom_id(&r, "w"), None, BOB, "en-US"));
+    assert_eq!((w["type"].as_u64(), w["data"]["flags"].as_u64()), (Some(4), Some(64)));
+    let text = w["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(text.contains("identity: anonymous → real-name: Corollary 7, unfavorable"), "{text}");
+    assert!(text.contains("audience: everyone → interest community: Corollary 4, favorable"), "{text}");
+}
+
+#[test]
+fn a_question_missing_its_audience_is_answered_with_a_menu_of_audiences() {
+    let r = run(command("ask", string_options(&[("question", "an anonymous chat app")]), "en-US"));
+    assert_eq!(r["data"]["flags"], 64);
+    assert!(r["data"]["content"].as_str().unwrap().contains("audience: everyone, acquaintances"));
+    let menu = &components(&r)[0];
+    assert_eq!(menu["options"].as_array().unwrap().len(), 8, "every audience");
+    let picked = run(click(menu["custom_id"].as_str().unwrap(), Some(&["1:6"]), ALICE, "en-US"));
+    assert_eq!(picked["type"], 7);
+    let expected = assess(&[("identity", "anonymous"), ("audience", "strangers")]);
+    assert_eq!(picked["data"]["embeds"], expected["data"]["embeds"], "the question, answered with the pick");
+}
+
+#[test]
+fn bad_and_stale_clicks_get_a_clear_message() {
+    let r = assess(&[("identity", "anonymous"), ("audience", "strangers")]);
+    let menu = custom_id(&r, "c");
+    let stale = menu.replacen(&KB.tag, "000000", 1);
+    let truncated = &menu[..menu.len() - 25];
+    let cases: [(String, Option<&[&str]>, &str); 7] = [
+        (stale, Some(&["0:0"]), "earlier version"),
+        (truncated.to_string(), Some(&["0:0"]), "cannot read"),
+        ("something-else".into(), Some(&["0:0"]), "cannot read"),
+        (menu.clone(), Some(&["1:9"]), "not one of the codes"),
+        (menu.clone(), Some(&["x"]), "not one of the codes"),
+        (menu.clone(), Some(&[]), "not one of the codes"),
+        (menu.clone(), None, "cannot read"),
+    ];
+    for (id, values, says) in cases {
+        let out = run(click(&id, values, ALICE, "en-US"));
+        assert_eq!((out["type"].as_u64(), out["data"]["flags"].as_u64()), (Some(4), Some(64)), "{id}");
+        let text = out["data"]["content"].as_str().unwrap();
+        assert!(text.contains(says), "{id} {values:?}: {text}");
+    }
+    let zh = run(click(&menu.replacen(&KB.tag, "000000", 1), Some(&["0:0"]), ALICE, "zh-CN"));
+    assert!(zh["data"]["content"].as_str().unwrap().contains("旧版本"), "in the user's language");
+}
+
+/// Every message the bot can answer an assessment with stays within the limits.
+#[test]
+fn every_profile_answers_within_discords_limits() {
+    use imlaws::profile::Field;
+    let fields = [
+        Field::Identity,
+        Field::Audience,
+        Field::Host,
+        Field::Device,
+        Field::Stance,
+        Field::Coverage,
+        Field::Community,
+    ];
+    let mut n = 0;
+    let mut stack = vec![Vec::<(&str, &str)>::new()];
+    while let Some(pairs) = stack.pop() {
+        if pairs.len() == fields.len() {
+            let r = assess(&pairs);
+            within_limits(&r).unwrap_or_else(|e| panic!("{pairs:?}: {e}"));
+            assert!(!components(&r).is_empty());
+            n += 1;
+            continue;
+        }
+        let f = fields[pairs.len()];
+        for code in f.codes() {
+            let mut next = pairs.clone();
+            next.push((f.name(), code));
+            stack.push(next);
+        }
+    }
+    assert_eq!(n, 3 * 8 * 3 * 3 * 2 * 2 * 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_custom_id_decodes_without_panicking(id in "\\PC{0,120}", prefix in prop::sample::select(vec!["", "im1.", "im0.", "im1.abcdef."])) {
+        let id = format!("{prefix}{id}");
+        let _ = State::decode(&id, &KB.tag);
+        let out = run(click(&id, Some(&["0:0"]), ALICE, "en-US"));
+        prop_assert!(matches!(out["type"].as_u64(), Some(4) | Some(7)));
+    }
+}
