@@ -1,5 +1,6 @@
 //! assess + render of a full embed: the work behind every `/assess` answer.
-//! Target (issue 2): median ≤ 2 µs.
+//! Targets: median ≤ 2 µs (issue 2, before the verdict carried its what-if list);
+//! assess + what-if + render with components ≤ 20 µs (issue 11).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use imlaws::answer::{answer, parse_line, Request};
@@ -33,5 +34,22 @@ fn assess_and_render(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, assess_and_render);
+/// The whole answer to a slash command as Discord gets it: the verdict with its what-if
+/// list, the embed, the components, serialised.
+fn with_components(c: &mut Criterion) {
+    let kb = Kb::builtin().expect("knowledge base");
+    let request =
+        Request::Assess(vec![("identity".into(), "anonymous".into()), ("audience".into(), "everyone".into())]);
+    for lang in [Lang::En, Lang::Zh] {
+        c.bench_function(&format!("assess+what-if+components/{lang}"), |b| {
+            b.iter(|| {
+                let reply = answer(&kb, black_box(&request), lang);
+                let response = imlaws::discord::message(&kb, reply, lang, 900000000000000001);
+                black_box(serde_json::to_vec(&response).expect("json"))
+            })
+        });
+    }
+}
+
+criterion_group!(benches, assess_and_render, with_components);
 criterion_main!(benches);
