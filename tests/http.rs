@@ -362,10 +362,13 @@ fn any_interaction() -> impl Strategy<Value = Value> {
         "community",
         "bogus",
     ]);
+    // Discord lets a string option hold up to 6000 characters.
+    let long = || (1usize..6000).prop_map(|n| "长x".repeat(n / 2));
     let code = prop_oneof![
-        proptest::sample::select(vec!["anonymous", "strangers", "real-name", "enterprise", "mobile", "chat", "实名"])
+        3 => proptest::sample::select(vec!["anonymous", "strangers", "real-name", "enterprise", "mobile", "chat", "实名"])
             .prop_map(str::to_string),
-        typed(4),
+        3 => typed(4),
+        1 => long(),
     ];
     let command = prop_oneof![
         (proptest::collection::vec((field, code), 0..6)).prop_map(|pairs| {
@@ -375,7 +378,8 @@ fn any_interaction() -> impl Strategy<Value = Value> {
         typed(200).prop_map(|q| ("ask", json!([{"name": "question", "type": 3, "value": q}]), 2)),
         (-3i64..12).prop_map(|n| ("law", json!([{"name": "number", "type": 4, "value": n}]), 2)),
         (-3i64..12).prop_map(|n| ("corollary", json!([{"name": "number", "type": 4, "value": n}]), 2)),
-        typed(30).prop_map(|n| ("app", json!([{"name": "name", "type": 3, "value": n}]), 2)),
+        prop_oneof![typed(30), long()].prop_map(|n| ("app", json!([{"name": "name", "type": 3, "value": n}]), 2)),
+        long().prop_map(|q| ("ask", json!([{"name": "question", "type": 3, "value": q}]), 2)),
         typed(10).prop_map(|n| ("app", json!([{"name": "name", "type": 3, "value": n, "focused": true}]), 4)),
         Just(("help", json!([]), 2)),
         "[a-z]{1,10}".prop_map(|n| (Box::leak(n.into_boxed_str()) as &str, json!([]), 2)),

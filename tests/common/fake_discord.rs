@@ -200,7 +200,9 @@ impl FakeDiscord {
                 return c;
             }
             let left = deadline.checked_duration_since(Instant::now()).unwrap_or_else(|| {
-                panic!("no call to {path} (#{nth}); calls: {:?}; refused: {:?}", self.calls(), self.violations())
+                let calls: Vec<String> =
+                    self.calls().iter().map(|c| format!("{} {} → {}", c.method, c.path, c.status)).collect();
+                panic!("no call to {path} (#{nth}) within 20 s; calls: {calls:#?}; refused: {:?}", self.violations())
             });
             let _ = tokio::time::timeout(left, notified).await;
         }
