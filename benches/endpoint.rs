@@ -67,11 +67,20 @@ fn request(addr: SocketAddr, key: &ed25519_dalek::SigningKey, locale: &str) -> V
     .into_bytes()
 }
 
+/// User plus system CPU ticks of `pid`, from `/proc/PID/stat`. A measurement that
+/// cannot be made stops the bench: 0 would read as "target met".
 fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure CPU time: {path}: {e}"));
+    // Fields after the command name: state is 0, utime 11, stime 12 (proc(5)).
     let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
-    fields.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)
+    let field = |i: usize| -> u64 {
+        fields
+            .get(i)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("cannot measure CPU time: {path}: {stat:?}"))
+    };
+    field(11) + field(12)
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -125,6 +134,7 @@ fn report(name: &str, pid: u32, addr: SocketAddr, reqs: &[Vec<u8>]) -> Duration 
     let t0 = Instant::now();
     let (n, lat) = load(addr, reqs, 0, 4);
     let elapsed = t0.elapsed().as_secs_f64();
+    assert!(n > 0, "{name}: no request completed");
     let per = tick * (cpu_ticks(pid) - cpu0) as u32 / n as u32;
     println!(
         "{name}: closed loop, {CONNECTIONS} connections: {:.0} req/s, p50 {:?}, p99 {:?}",

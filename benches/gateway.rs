@@ -8,6 +8,8 @@
 mod discord;
 #[path = "../tests/common/fake_discord.rs"]
 mod fake_discord;
+#[path = "../tests/common/limits.rs"]
+mod limits;
 
 use fake_discord::{FakeDiscord, TOKEN};
 use serde_json::json;
@@ -15,13 +17,17 @@ use std::time::{Duration, Instant};
 
 const INTERACTIONS: usize = 1200;
 
+/// Resident memory of `pid` in KiB, from `/proc/PID/status`. A measurement that cannot
+/// be made stops the bench: 0 would read as "target met".
 fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure RSS: {path}: {e}"));
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+        .filter(|kib| *kib > 0)
+        .unwrap_or_else(|| panic!("cannot measure RSS: no VmRSS in {path}"))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

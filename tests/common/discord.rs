@@ -73,11 +73,21 @@ pub fn string_options(pairs: &[(&str, &str)]) -> Value {
     Value::Array(pairs.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect())
 }
 
-/// The address `imlaws serve` announces on its first line of stdout.
+/// The address `imlaws serve` announces on its first line of stdout; fails the test if
+/// that line does not come within 20 s.
 pub fn announced_addr(child: &mut std::process::Child) -> std::net::SocketAddr {
     use std::io::BufRead;
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).expect("first line");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap_or_else(|_| {
+        let _ = child.kill();
+        panic!("imlaws serve announced no address within 20 s")
+    });
     line.trim()
         .trim_start_matches("imlaws: interactions endpoint on http://")
         .trim_end_matches("/interactions")

@@ -1,14 +1,23 @@
-//! A fake Discord on loopback: the REST API the bot uses (through `--discord-proxy`)
-//! and a gateway websocket speaking v10 JSON, driven by the test.
+//! A fake Discord on loopback, as strict as Discord: the REST API the bot uses (through
+//! `--discord-proxy`) and a gateway websocket speaking v10 JSON, driven by the test.
+//!
+//! Whatever Discord would refuse, the fake refuses the same way (400 with the broken
+//! rule, 401, 404 10062, close 4004/4013/4014, op 9) and records it as a violation
+//! naming the rule ([`limits`] for bodies). A test fails on a violation twice over:
+//! [`FakeDiscord::wait_call`] panics when the call it waited for was refused, and
+//! dropping the fake panics when any violation is left. A test that provokes one on
+//! purpose takes it with [`FakeDiscord::take_violations`] and asserts on it.
 #![allow(dead_code)]
 
+use super::limits;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,10 +32,28 @@ pub const BOT_ID: &str = "1200000000000000099";
 pub const APP_ID: &str = "1200000000000000000";
 pub const GUILD_ID: &str = "1100000000000000000";
 pub const BOT_ROLE_ID: &str = "1100000000000000777";
-/// A token of the right shape (base64 of BOT_ID first); Discord never saw it.
+/// A token of the right shape (base64 of BOT_ID first); Discord never saw it. The fake
+/// accepts this one and no other.
 pub const TOKEN: &str = "MTIwMDAwMDAwMDAwMDAwMDA5OQ.GfakeX.fake-token-for-tests_0123456789abcdefghijkl";
+/// The same shape, another secret: what a revoked or mistyped token looks like.
+pub const WRONG_TOKEN: &str = "MTIwMDAwMDAwMDAwMDAwMDA5OQ.GfakeX.revoked-token-for-tests_0123456789abcdefgh";
 
-/// One REST call the bot made.
+/// Discord's deadline for the first response to an interaction (§2).
+pub const INTERACTION_DEADLINE: Duration = Duration::from_secs(3);
+/// A 429's two waits, far apart so a test can tell which one the bot honoured: the
+/// body's `retry_after` (seconds, fractional) and the `Retry-After` header (seconds).
+pub const RETRY_AFTER_BODY: f64 = 0.25;
+pub const RETRY_AFTER_HEADER: u64 = 2;
+
+/// Gateway intents (§6, events/gateway#list-of-intents): every defined bit, and the
+/// privileged ones, which the portal must switch on.
+pub const GUILD_MEMBERS: u64 = 1 << 1;
+pub const GUILD_PRESENCES: u64 = 1 << 8;
+pub const MESSAGE_CONTENT: u64 = 1 << 15;
+pub const PRIVILEGED_INTENTS: u64 = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT;
+pub const DEFINED_INTENTS: u64 = ((1 << 17) - 1) | (1 << 20) | (1 << 21) | (1 << 24) | (1 << 25);
+
+/// One REST call the bot made, and what the fake refused in it (empty: accepted).
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: String,
@@ -34,11 +61,28 @@ pub struct Call {
     pub body: Value,
     pub status: u16,
     pub at: Instant,
+    pub refused: Vec<String>,
 }
 
 enum Command {
     Send(Value),
     Close(u16),
+}
+
+/// An interaction dispatched and not yet answered.
+struct Pending {
+    token: String,
+    kind: u64,
+    at: Instant,
+    acknowledged: bool,
+}
+
+/// The gateway session READY opened: its id, its last sequence, its dispatches (for
+/// replay on RESUME).
+struct Session {
+    id: String,
+    seq: u64,
+    events: Vec<(u64, Value)>,
 }
 
 #[derive(Default)]
@@ -47,21 +91,41 @@ pub struct Shared {
     ws_url: Mutex<String>,
     calls: Mutex<Vec<Call>>,
     call_notify: Notify,
-    /// (op or event, when): IDENTIFY, RESUME, HEARTBEAT, CONNECT, CLOSED.
+    /// (op or event, when): CONNECT, IDENTIFY, READY, RESUME, RESUMED, REPLAY, HEARTBEAT,
+    /// INVALID_SESSION, CLOSE <code>, CLOSED.
     gateway_log: Mutex<Vec<(String, Instant)>>,
     gateway_notify: Notify,
     conn: Mutex<Option<mpsc::UnboundedSender<Command>>>,
-    seq: AtomicU64,
+    session: Mutex<Option<Session>>,
+    sessions: AtomicU64,
+    interactions: Mutex<HashMap<String, Pending>>,
+    /// (channel, message) of every MESSAGE_CREATE dispatched: what a reply may reference.
+    messages: Mutex<HashSet<(String, String)>>,
+    violations: Mutex<Vec<String>>,
+    /// IDENTIFY payloads (`d` without the token), in order.
+    identifies: Mutex<Vec<Value>>,
+    /// (session_id, seq) of every RESUME, in order.
+    resumes: Mutex<Vec<(String, u64)>>,
     /// Answer this many interaction callbacks with 429 first.
     pub callback_429s: AtomicUsize,
-    /// Close the socket with 4004 on IDENTIFY.
-    pub reject_token: std::sync::atomic::AtomicBool,
+    /// The privileged intents switched on in the (fake) Developer Portal.
+    pub privileged_enabled: AtomicU64,
 }
 
 pub struct FakeDiscord {
     pub shared: Arc<Shared>,
     pub rest: SocketAddr,
     pub ws: SocketAddr,
+}
+
+impl Drop for FakeDiscord {
+    /// A violation nobody took fails the test that caused it.
+    fn drop(&mut self) {
+        let left = self.take_violations();
+        if !left.is_empty() && !std::thread::panicking() {
+            panic!("the fake Discord refused what Discord would refuse:\n  {}", left.join("\n  "));
+        }
+    }
 }
 
 impl FakeDiscord {
@@ -89,24 +153,63 @@ impl FakeDiscord {
         self.shared.rest_url.lock().unwrap().clone()
     }
 
+    pub fn ws_url(&self) -> String {
+        self.shared.ws_url.lock().unwrap().clone()
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.shared.calls.lock().unwrap().clone()
     }
 
-    /// Wait for a REST call whose path contains `path` (the `nth` such, from 0).
+    /// Every refusal so far, emptied: for a test that provoked them on purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut *self.shared.violations.lock().unwrap())
+    }
+
+    /// IDENTIFY payloads (`d`, token removed) the bot sent, in order.
+    pub fn identifies(&self) -> Vec<Value> {
+        self.shared.identifies.lock().unwrap().clone()
+    }
+
+    /// (session_id, seq) of every RESUME the bot sent, in order.
+    pub fn resumes(&self) -> Vec<(String, u64)> {
+        self.shared.resumes.lock().unwrap().clone()
+    }
+
+    /// The current session's id and last sequence sent.
+    pub fn session(&self) -> Option<(String, u64)> {
+        self.shared.session.lock().unwrap().as_ref().map(|s| (s.id.clone(), s.seq))
+    }
+
+    /// Wait for a REST call whose path contains `path` (the `nth` such, from 0). Panics,
+    /// naming the rule, when the fake refused that call: Discord would have too.
     pub async fn wait_call(&self, path: &str, nth: usize) -> Call {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let notified = self.shared.call_notify.notified();
             let found = self.shared.calls.lock().unwrap().iter().filter(|c| c.path.contains(path)).nth(nth).cloned();
             if let Some(c) = found {
+                assert!(
+                    c.refused.is_empty(),
+                    "Discord would refuse {} {} ({}):\n  {}",
+                    c.method,
+                    c.path,
+                    c.status,
+                    c.refused.join("\n  ")
+                );
                 return c;
             }
-            let left = deadline
-                .checked_duration_since(Instant::now())
-                .unwrap_or_else(|| panic!("no call to {path} (#{nth}); calls: {:?}", self.calls()));
+            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_else(|| {
+                let calls: Vec<String> =
+                    self.calls().iter().map(|c| format!("{} {} → {}", c.method, c.path, c.status)).collect();
+                panic!("no call to {path} (#{nth}) within 20 s; calls: {calls:#?}; refused: {:?}", self.violations())
+            });
             let _ = tokio::time::timeout(left, notified).await;
         }
+    }
+
+    fn violations(&self) -> Vec<String> {
+        self.shared.violations.lock().unwrap().clone()
     }
 
     pub fn gateway_log(&self) -> Vec<String> {
@@ -125,9 +228,9 @@ impl FakeDiscord {
             if self.count(event) >= n {
                 return;
             }
-            let left = deadline
-                .checked_duration_since(Instant::now())
-                .unwrap_or_else(|| panic!("gateway never saw {n}× {event}: {:?}", self.gateway_log()));
+            let left = deadline.checked_duration_since(Instant::now()).unwrap_or_else(|| {
+                panic!("gateway never saw {n}× {event}: {:?}; refused: {:?}", self.gateway_log(), self.violations())
+            });
             let _ = tokio::time::timeout(left, notified).await;
         }
     }
@@ -137,11 +240,34 @@ impl FakeDiscord {
         assert!(conn.as_ref().expect("a gateway connection").send(c).is_ok(), "connection alive");
     }
 
-    /// Send a dispatch event (op 0) on the current connection; returns its sequence.
+    /// Send a dispatch event (op 0) in the current session; returns its sequence. An
+    /// INTERACTION_CREATE may then be answered once, within 3 s, with its own token; a
+    /// MESSAGE_CREATE may then be replied to.
     pub fn dispatch(&self, event: &str, d: Value) -> u64 {
-        let s = self.shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
-        self.command(Command::Send(json!({"op": 0, "t": event, "s": s, "d": d})));
-        s
+        match event {
+            "INTERACTION_CREATE" => {
+                let pending = Pending {
+                    token: d["token"].as_str().unwrap_or_default().to_string(),
+                    kind: d["type"].as_u64().unwrap_or(0),
+                    at: Instant::now(),
+                    acknowledged: false,
+                };
+                let id = d["id"].as_str().expect("an interaction id").to_string();
+                self.shared.interactions.lock().unwrap().insert(id, pending);
+            }
+            "MESSAGE_CREATE" => {
+                let key = (d["channel_id"].as_str().unwrap_or_default(), d["id"].as_str().unwrap_or_default());
+                self.shared.messages.lock().unwrap().insert((key.0.to_string(), key.1.to_string()));
+            }
+            _ => {}
+        }
+        let mut session = self.shared.session.lock().unwrap();
+        let session = session.as_mut().expect("a session: dispatch after READY");
+        session.seq += 1;
+        let payload = json!({"op": 0, "t": event, "s": session.seq, "d": d});
+        session.events.push((session.seq, payload.clone()));
+        self.command(Command::Send(payload));
+        session.seq
     }
 
     pub fn send_op(&self, op: u8, d: Value) {
@@ -159,16 +285,8 @@ fn log(shared: &Shared, event: &str) {
     shared.gateway_notify.notify_waiters();
 }
 
-fn record(shared: &Shared, method: &Method, path: &str, body: &[u8], status: u16) {
-    let body = serde_json::from_slice(body).unwrap_or(Value::Null);
-    shared.calls.lock().unwrap().push(Call {
-        method: method.to_string(),
-        path: path.to_string(),
-        body,
-        status,
-        at: Instant::now(),
-    });
-    shared.call_notify.notify_waiters();
+fn violation(shared: &Shared, what: String) {
+    shared.violations.lock().unwrap().push(what);
 }
 
 fn user() -> Value {
@@ -176,68 +294,224 @@ fn user() -> Value {
            "public_flags": 0, "flags": 0, "verified": true, "mfa_enabled": false})
 }
 
-async fn rest_handler(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, body: Bytes) -> Response {
+/// A Discord error body.
+fn error(status: u16, code: u32, message: &str) -> (u16, Value) {
+    (status, json!({"code": code, "message": message}))
+}
+
+fn invalid_form(refused: &[String]) -> (u16, Value) {
+    (400, json!({"code": 50035, "message": "Invalid Form Body", "errors": refused}))
+}
+
+async fn rest_handler(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
+    let mut refused: Vec<String> = Vec::new();
+    let (status, reply, extra_headers) = rest(&shared, &method, &path, &headers, &body, &mut refused);
+    let parsed = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    for r in &refused {
+        violation(&shared, format!("{method} {path}: {r}"));
+    }
+    shared.calls.lock().unwrap().push(Call {
+        method: method.to_string(),
+        path: path.clone(),
+        body: parsed,
+        status,
+        at: Instant::now(),
+        refused,
+    });
+    shared.call_notify.notify_waiters();
+    let code = StatusCode::from_u16(status).unwrap();
+    let mut response = if status == 204 {
+        code.into_response()
+    } else {
+        (code, [("content-type", "application/json")], reply.to_string()).into_response()
+    };
+    for (k, v) in extra_headers {
+        response.headers_mut().insert(k, v.parse().unwrap());
+    }
+    response
+}
+
+type Reply = (u16, Value, Vec<(&'static str, String)>);
+
+/// The REST API: checks every call as Discord would, then answers it.
+fn rest(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    refused: &mut Vec<String>,
+) -> Reply {
+    let plain = |(status, v): (u16, Value)| (status, v, Vec::new());
+    let Some(route) = path.strip_prefix("/api/v10") else {
+        refused.push("not under /api/v10: unversioned routes are v6, deprecated (reference#api-versioning)".into());
+        return plain(error(404, 0, "404: Not Found"));
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // GET /gateway needs no auth (§6); every other call needs the bot's own token.
+    let auth = header("authorization");
+    let auth_ok =
+        if route == "/gateway" { auth.is_empty() || auth.starts_with("Bot ") } else { auth == format!("Bot {TOKEN}") };
+    if !auth_ok {
+        let seen = if auth.is_empty() {
+            "none".to_string()
+        } else if auth.starts_with("Bot ") {
+            "`Bot <another token>`".into()
+        } else {
+            "a value without `Bot `".into()
+        };
+        refused.push(format!(
+            "Authorization: must be `Bot <token>` with the bot's token, got {seen} (reference#authentication)"
+        ));
+        return plain(error(401, 0, "401: Unauthorized"));
+    }
+    if !header("user-agent").starts_with("DiscordBot (") {
+        refused.push(format!(
+            "User-Agent: must be `DiscordBot ($url, $version)`, got `{}` (reference#http-api)",
+            header("user-agent")
+        ));
+        return plain(error(400, 0, "400: Bad Request"));
+    }
+    let json_body = if body.is_empty() {
+        Value::Null
+    } else {
+        if !header("content-type").starts_with("application/json") {
+            refused.push(format!(
+                "Content-Type: must be application/json for a JSON body, got `{}` (reference#http-api)",
+                header("content-type")
+            ));
+            return plain(error(400, 50035, "Invalid Form Body"));
+        }
+        match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => {
+                refused.push(format!("body: not JSON ({e}); Discord answers 50109"));
+                return plain(error(400, 50109, "The request body contains invalid JSON."));
+            }
+        }
+    };
     let ws_url = shared.ws_url.lock().unwrap().clone();
-    let json_ok =
-        |status: StatusCode, v: Value| (status, [("content-type", "application/json")], v.to_string()).into_response();
-    let (status, response) = match (method.as_str(), path.trim_start_matches("/api/v10")) {
-        ("GET", "/gateway") => (200, json_ok(StatusCode::OK, json!({"url": ws_url}))),
-        ("GET", "/gateway/bot") => (
+    let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["gateway"]) => plain((200, json!({"url": ws_url}))),
+        ("GET", ["gateway", "bot"]) => plain((
             200,
-            json_ok(
-                StatusCode::OK,
-                json!({"url": ws_url, "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}}),
-            ),
-        ),
-        ("GET", "/users/@me") => (200, json_ok(StatusCode::OK, user())),
-        ("PUT", p) if p.ends_with("/commands") => {
-            let mut cmds: Value = serde_json::from_slice(&body).unwrap_or(json!([]));
-            if let Some(list) = cmds.as_array_mut() {
-                for (i, c) in list.iter_mut().enumerate() {
-                    c["id"] = json!(format!("13000000000000000{i:02}"));
-                    c["application_id"] = json!(APP_ID);
-                    c["version"] = json!("1");
-                    c["type"] = json!(1);
-                    c["default_member_permissions"] = Value::Null;
+            json!({"url": ws_url, "shards": 1,
+                   "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}}),
+        )),
+        ("GET", ["users", "@me"]) => plain((200, user())),
+        ("PUT", ["applications", app, "commands"]) | ("PUT", ["applications", app, "guilds", _, "commands"]) => {
+            if *app != APP_ID {
+                refused.push(format!("applications/{app}: not this bot's application ({APP_ID})"));
+                return plain(error(403, 20012, "You are not authorized to perform this action on this application"));
+            }
+            if let ["applications", _, "guilds", guild, "commands"] = segments.as_slice() {
+                if *guild != GUILD_ID {
+                    refused.push(format!("guilds/{guild}: the bot is in no such guild (10004 Unknown Guild)"));
+                    return plain(error(404, 10004, "Unknown Guild"));
                 }
             }
-            (200, json_ok(StatusCode::OK, cmds))
-        }
-        ("POST", p) if p.starts_with("/interactions/") && p.ends_with("/callback") => {
-            let limited =
-                shared.callback_429s.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
-            if limited {
-                let r = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [("content-type", "application/json"), ("retry-after", "1")],
-                    json!({"message": "You are being rate limited.", "retry_after": 0.4, "global": false}).to_string(),
-                );
-                (429, r.into_response())
-            } else {
-                (204, StatusCode::NO_CONTENT.into_response())
+            let problems = limits::commands(&json_body);
+            if !problems.is_empty() {
+                refused.extend(problems);
+                return plain(invalid_form(refused));
             }
+            let mut cmds = json_body;
+            for (i, c) in cmds.as_array_mut().into_iter().flatten().enumerate() {
+                c["id"] = json!(format!("13000000000000000{i:02}"));
+                c["application_id"] = json!(APP_ID);
+                c["version"] = json!("1");
+                c["type"] = json!(1);
+                c["default_member_permissions"] = Value::Null;
+            }
+            plain((200, cmds))
         }
-        ("POST", p) if p.starts_with("/channels/") && p.ends_with("/messages") => {
-            let channel = p.trim_start_matches("/channels/").trim_end_matches("/messages").to_string();
-            (200, json_ok(StatusCode::OK, message_json("1400000000000000001", &channel, BOT_ID, "", &[], true)))
+        ("POST", ["interactions", id, token, "callback"]) => callback(shared, id, token, &json_body, refused),
+        ("POST", ["channels", channel, "messages"]) => {
+            let mut problems = limits::message(&json_body, limits::Target::ChannelMessage);
+            let reference = &json_body["message_reference"];
+            if let Some(message) = reference["message_id"].as_str() {
+                let in_channel = reference["channel_id"].as_str().unwrap_or(channel);
+                let known = shared.messages.lock().unwrap().contains(&(in_channel.to_string(), message.to_string()));
+                if in_channel != *channel || !known {
+                    problems.push(format!(
+                        "message_reference: message {message} in channel {in_channel} is not one Discord delivered here (10008 Unknown Message)"
+                    ));
+                }
+            }
+            if !problems.is_empty() {
+                refused.extend(problems);
+                return plain(invalid_form(refused));
+            }
+            plain((200, message_json("1400000000000000001", channel, BOT_ID, "", &[], true)))
         }
-        ("GET", p) if p.starts_with("/guilds/") && p.ends_with("/roles") => (
-            200,
-            json_ok(
-                StatusCode::OK,
+        ("GET", ["guilds", guild, "roles"]) => {
+            if *guild != GUILD_ID {
+                refused.push(format!("guilds/{guild}: the bot is in no such guild (10004 Unknown Guild)"));
+                return plain(error(404, 10004, "Unknown Guild"));
+            }
+            plain((
+                200,
                 json!([
                     role_json(GUILD_ID, "@everyone", None),
                     role_json(BOT_ROLE_ID, "imlaws", Some(BOT_ID)),
                     role_json("1100000000000000888", "moderators", None),
                 ]),
-            ),
-        ),
-        _ => (404, json_ok(StatusCode::NOT_FOUND, json!({"message": "404: Not Found", "code": 0}))),
+            ))
+        }
+        _ => {
+            refused.push("no such route (the fake knows the routes imlaws needs; Discord answers 404)".into());
+            plain(error(404, 0, "404: Not Found"))
+        }
+    }
+}
+
+/// `POST /interactions/{id}/{token}/callback`: a dispatched interaction, answered once,
+/// within 3 s, with a body that fits the interaction's type.
+fn callback(shared: &Shared, id: &str, token: &str, body: &Value, refused: &mut Vec<String>) -> Reply {
+    let plain = |(status, v): (u16, Value)| (status, v, Vec::new());
+    if shared.callback_429s.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        return (
+            429,
+            json!({"message": "You are being rate limited.", "retry_after": RETRY_AFTER_BODY, "global": false}),
+            vec![
+                ("retry-after", RETRY_AFTER_HEADER.to_string()),
+                ("x-ratelimit-scope", "user".into()),
+                ("x-ratelimit-global", "false".into()),
+            ],
+        );
+    }
+    let mut interactions = shared.interactions.lock().unwrap();
+    let Some(pending) = interactions.get_mut(id).filter(|p| p.token == token) else {
+        refused
+            .push(format!("interaction {id}: none was dispatched with that id and token (10062 Unknown interaction)"));
+        return plain(error(404, 10062, "Unknown interaction"));
     };
-    record(&shared, &method, &path, &body, status);
-    response
+    let waited = pending.at.elapsed();
+    if waited > INTERACTION_DEADLINE {
+        refused.push(format!(
+            "interaction {id}: answered {waited:?} after dispatch; Discord's deadline is 3 s, then the token is invalid (10062 Unknown interaction)"
+        ));
+        return plain(error(404, 10062, "Unknown interaction"));
+    }
+    if pending.acknowledged {
+        refused.push(format!("interaction {id}: answered twice (40060 Interaction has already been acknowledged)"));
+        return plain(error(400, 40060, "Interaction has already been acknowledged."));
+    }
+    let problems = limits::callback(pending.kind, body);
+    if !problems.is_empty() {
+        refused.extend(problems);
+        return plain(invalid_form(refused));
+    }
+    pending.acknowledged = true;
+    plain((204, Value::Null))
 }
 
 fn role_json(id: &str, name: &str, bot: Option<&str>) -> Value {
@@ -270,62 +544,210 @@ pub fn message_json(id: &str, channel: &str, author: &str, content: &str, mentio
     })
 }
 
+/// Why the fake ends or refuses a gateway exchange.
+enum Verdict {
+    Close(u16, String),
+    InvalidSession(String),
+}
+
+async fn send(ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>, v: Value) -> bool {
+    ws.send(Ws::Text(v.to_string())).await.is_ok()
+}
+
+/// IDENTIFY (§6): the bot's token, defined intents only, privileged ones only when the
+/// portal switched them on, the connection properties, a valid shard.
+fn check_identify(shared: &Shared, d: &Value) -> Result<(), Verdict> {
+    let token = d["token"].as_str().unwrap_or_default();
+    if token.strip_prefix("Bot ").unwrap_or(token) != TOKEN {
+        return Err(Verdict::Close(
+            4004,
+            "IDENTIFY: the token is not the bot's (close 4004 Authentication failed)".into(),
+        ));
+    }
+    let Some(intents) = d["intents"].as_u64() else {
+        return Err(Verdict::Close(
+            4013,
+            format!("IDENTIFY: intents must be an integer, got {} (close 4013 Invalid intent(s))", d["intents"]),
+        ));
+    };
+    if intents & !DEFINED_INTENTS != 0 {
+        return Err(Verdict::Close(
+            4013,
+            format!(
+                "IDENTIFY: intents {intents:#x} set undefined bits {:#x} (close 4013 Invalid intent(s))",
+                intents & !DEFINED_INTENTS
+            ),
+        ));
+    }
+    let disallowed = intents & PRIVILEGED_INTENTS & !shared.privileged_enabled.load(Ordering::SeqCst);
+    if disallowed != 0 {
+        return Err(Verdict::Close(
+            4014,
+            format!("IDENTIFY: privileged intents {disallowed:#x} not switched on in the portal (close 4014 Disallowed intent(s))"),
+        ));
+    }
+    let p = &d["properties"];
+    if !["os", "browser", "device"].iter().all(|k| p[k].is_string()) {
+        return Err(Verdict::Close(
+            4002,
+            format!("IDENTIFY: properties need os, browser and device, got {p} (close 4002 Decode error)"),
+        ));
+    }
+    if !d["shard"].is_null() {
+        let (id, n) = (d["shard"][0].as_u64(), d["shard"][1].as_u64());
+        if !matches!((id, n), (Some(id), Some(n)) if n >= 1 && id < n) {
+            return Err(Verdict::Close(
+                4010,
+                format!("IDENTIFY: shard {} is not [id, count] with id < count (close 4010 Invalid shard)", d["shard"]),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// RESUME (§6): the session READY gave, a sequence the fake sent; returns the events
+/// to replay (those after the bot's sequence).
+fn check_resume(shared: &Shared, d: &Value) -> Result<Vec<Value>, Verdict> {
+    let token = d["token"].as_str().unwrap_or_default();
+    if token.strip_prefix("Bot ").unwrap_or(token) != TOKEN {
+        return Err(Verdict::Close(
+            4004,
+            "RESUME: the token is not the bot's (close 4004 Authentication failed)".into(),
+        ));
+    }
+    let (sid, seq) = (d["session_id"].as_str().unwrap_or_default(), d["seq"].as_u64());
+    shared.resumes.lock().unwrap().push((sid.to_string(), seq.unwrap_or(u64::MAX)));
+    let session = shared.session.lock().unwrap();
+    let Some(session) = session.as_ref() else {
+        return Err(Verdict::InvalidSession(format!(
+            "RESUME: session `{sid}` but READY never opened one (op 9 Invalid Session)"
+        )));
+    };
+    if sid != session.id {
+        return Err(Verdict::InvalidSession(format!(
+            "RESUME: session_id `{sid}` is not the one READY gave (`{}`) (op 9 Invalid Session, gateway#resuming)",
+            session.id
+        )));
+    }
+    let Some(seq) = seq.filter(|s| *s <= session.seq) else {
+        return Err(Verdict::InvalidSession(format!(
+            "RESUME: seq {} but the last event sent was {} (op 9 Invalid Session, gateway#resuming)",
+            d["seq"], session.seq
+        )));
+    };
+    Ok(session.events.iter().filter(|(s, _)| *s > seq).map(|(_, e)| e.clone()).collect())
+}
+
 async fn gateway_connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else { return };
     log(&shared, "CONNECT");
     let (tx, mut rx) = mpsc::unbounded_channel();
     *shared.conn.lock().unwrap() = Some(tx);
-    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}, "s": null, "t": null});
-    if ws.send(Ws::Text(hello.to_string())).await.is_err() {
+    if !send(&mut ws, json!({"op": 10, "d": {"heartbeat_interval": 41250}, "s": null, "t": null})).await {
         return;
     }
     let ws_url = shared.ws_url.lock().unwrap().clone();
+    let mut authenticated = false;
     loop {
-        tokio::select! {
+        let verdict = tokio::select! {
             frame = ws.next() => {
                 let Some(Ok(frame)) = frame else { break };
                 let Ws::Text(text) = frame else { continue };
-                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
-                match v["op"].as_u64() {
-                    Some(1) => {
+                let v = serde_json::from_str::<Value>(&text).unwrap_or(Value::Null);
+                match (v["op"].as_u64(), authenticated) {
+                    _ if !v.is_object() => Some(Verdict::Close(4002, "a frame that is not a JSON object (close 4002 Decode error)".into())),
+                    (Some(1), _) => {
                         log(&shared, "HEARTBEAT");
-                        let _ = ws.send(Ws::Text(json!({"op": 11, "d": null, "s": null, "t": null}).to_string())).await;
+                        send(&mut ws, json!({"op": 11, "d": null, "s": null, "t": null})).await;
+                        None
                     }
-                    Some(2) => {
+                    (Some(2 | 6), true) => Some(Verdict::Close(4005, "IDENTIFY or RESUME on an authenticated connection (close 4005 Already authenticated)".into())),
+                    (Some(2), false) => {
                         log(&shared, "IDENTIFY");
-                        if shared.reject_token.load(Ordering::SeqCst) {
-                            let _ = ws.send(Ws::Close(Some(CloseFrame { code: CloseCode::from(4004), reason: "Authentication failed.".into() }))).await;
-                            break;
+                        match check_identify(&shared, &v["d"]) {
+                            Err(why) => Some(why),
+                            Ok(()) => {
+                                let mut d = v["d"].clone();
+                                d.as_object_mut().map(|o| o.remove("token"));
+                                shared.identifies.lock().unwrap().push(d);
+                                let n = shared.sessions.fetch_add(1, Ordering::SeqCst) + 1;
+                                let id = format!("fake-session-{n}");
+                                let ready = json!({"op": 0, "t": "READY", "s": 1, "d": {
+                                    "v": 10, "user": user(), "guilds": [{"id": GUILD_ID, "unavailable": true}],
+                                    "session_id": id, "resume_gateway_url": ws_url, "shard": v["d"]["shard"].as_array().map_or(json!([0, 1]), |s| json!(s)),
+                                    "application": {"id": APP_ID, "flags": 0}
+                                }});
+                                *shared.session.lock().unwrap() = Some(Session { id, seq: 1, events: Vec::new() });
+                                authenticated = true;
+                                send(&mut ws, ready).await;
+                                log(&shared, "READY");
+                                None
+                            }
                         }
-                        let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
-                        let ready = json!({"op": 0, "t": "READY", "s": s, "d": {
-                            "v": 10, "user": user(), "guilds": [{"id": GUILD_ID, "unavailable": true}],
-                            "session_id": "fake-session-1", "resume_gateway_url": ws_url, "shard": [0, 1],
-                            "application": {"id": APP_ID, "flags": 0}
-                        }});
-                        let _ = ws.send(Ws::Text(ready.to_string())).await;
-                        log(&shared, "READY");
                     }
-                    Some(6) => {
+                    (Some(6), false) => {
                         log(&shared, "RESUME");
-                        let s = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
-                        let _ = ws.send(Ws::Text(json!({"op": 0, "t": "RESUMED", "s": s, "d": {}}).to_string())).await;
-                        log(&shared, "RESUMED");
+                        match check_resume(&shared, &v["d"]) {
+                            Err(why) => Some(why),
+                            Ok(missed) => {
+                                for event in &missed {
+                                    send(&mut ws, event.clone()).await;
+                                }
+                                if !missed.is_empty() {
+                                    log(&shared, &format!("REPLAY {}", missed.len()));
+                                }
+                                let s = {
+                                    let mut session = shared.session.lock().unwrap();
+                                    let session = session.as_mut().expect("checked");
+                                    session.seq += 1;
+                                    session.seq
+                                };
+                                authenticated = true;
+                                send(&mut ws, json!({"op": 0, "t": "RESUMED", "s": s, "d": {}})).await;
+                                log(&shared, "RESUMED");
+                                None
+                            }
+                        }
                     }
-                    _ => {}
+                    (Some(3 | 4 | 8), true) => None,
+                    (Some(3 | 4 | 8), false) => Some(Verdict::Close(4003, format!("op {} before IDENTIFY (close 4003 Not authenticated)", v["op"]))),
+                    (op, _) => Some(Verdict::Close(4001, format!("op {op:?} is not one a client sends (close 4001 Unknown opcode)"))),
                 }
             }
             cmd = rx.recv() => match cmd {
                 Some(Command::Send(v)) => {
-                    if ws.send(Ws::Text(v.to_string())).await.is_err() {
+                    if !send(&mut ws, v).await {
                         break;
                     }
+                    None
                 }
                 Some(Command::Close(code)) => {
+                    log(&shared, &format!("CLOSE {code}"));
                     let _ = ws.send(Ws::Close(Some(CloseFrame { code: CloseCode::from(code), reason: "fake close".into() }))).await;
                     break;
                 }
                 None => break,
+            }
+        };
+        match verdict {
+            None => {}
+            Some(Verdict::Close(code, why)) => {
+                violation(&shared, format!("gateway: {why}"));
+                log(&shared, &format!("CLOSE {code}"));
+                let reason = match code {
+                    4004 => "Authentication failed.",
+                    4013 => "Invalid intent(s).",
+                    4014 => "Disallowed intent(s).",
+                    _ => "Refused by the fake Discord.",
+                };
+                let _ =
+                    ws.send(Ws::Close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() }))).await;
+                break;
+            }
+            Some(Verdict::InvalidSession(why)) => {
+                violation(&shared, format!("gateway: {why}"));
+                log(&shared, "INVALID_SESSION");
+                send(&mut ws, json!({"op": 9, "d": false, "s": null, "t": null})).await;
             }
         }
     }

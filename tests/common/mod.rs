@@ -3,7 +3,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub struct Run {
     pub stdout: String,
@@ -31,12 +32,53 @@ pub fn imlaws_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
     }
     let mut child = cmd.spawn().expect("spawn imlaws");
     child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    let out = child.wait_with_output().expect("wait imlaws");
+    let out = output_within(child, Duration::from_secs(60));
     Run {
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
         code: out.status.code().unwrap_or(-1),
     }
+}
+
+/// Wait for `child` to exit; after `limit` kill it and fail the test (a process that
+/// ignores its signal or its input must not hang the suite).
+pub fn wait_within(child: &mut Child, limit: Duration) -> ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("process {} did not exit within {limit:?}", child.id());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `Child::wait_with_output`, failing the test after `limit`.
+pub fn output_within(mut child: Child, limit: Duration) -> Output {
+    use std::io::Read;
+    let pipe = |p: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = p {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = pipe(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = pipe(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let status = wait_within(&mut child, limit);
+    Output { status, stdout: stdout.join().expect("stdout"), stderr: stderr.join().expect("stderr") }
+}
+
+/// `Command::output` with piped stdout and stderr, failing the test after `limit`.
+pub fn run_within(cmd: &mut Command, limit: Duration) -> Output {
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    output_within(child, limit)
 }
 
 /// A fresh copy of `config/` in a temporary folder, for tests that break it.
@@ -53,3 +95,4 @@ pub fn config_copy(tag: &str) -> PathBuf {
 }
 pub mod discord;
 pub mod fake_discord;
+pub mod limits;
