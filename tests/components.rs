@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::discord::{command, string_options};
+use common::discord::{command, component, custom_id, string_options};
 use imlaws::discord::components::State;
 use imlaws::discord::respond;
 use imlaws::kb::Kb;
@@ -22,23 +22,8 @@ fn run(interaction: Value) -> Value {
     serde_json::to_value(respond(&KB, &i)).expect("json")
 }
 
-/// A click on a component of a message imlaws sent, as Discord delivers it.
 fn click(custom_id: &str, values: Option<&[&str]>, user: &str, locale: &str) -> Value {
-    let mut v = command("assess", json!([]), locale);
-    v["type"] = json!(3);
-    v["member"]["user"]["id"] = json!(user);
-    v["data"] = match values {
-        Some(values) => json!({"custom_id": custom_id, "component_type": 3, "values": values}),
-        None => json!({"custom_id": custom_id, "component_type": 2}),
-    };
-    v["message"] = json!({
-        "id": "1302000000000000001", "channel_id": "1100000000000000010",
-        "author": {"id": "1200000000000000000", "username": "imlaws", "discriminator": "0", "avatar": null, "bot": true},
-        "content": "", "timestamp": "2026-11-30T12:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
-        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
-        "pinned": false, "type": 20, "flags": 0, "components": []
-    });
-    v
+    component(custom_id, values, user, locale)
 }
 
 fn assess(pairs: &[(&str, &str)]) -> Value {
@@ -49,14 +34,6 @@ fn assess(pairs: &[(&str, &str)]) -> Value {
 fn components(response: &Value) -> Vec<Value> {
     let rows = response["data"]["components"].as_array().cloned().unwrap_or_default();
     rows.iter().flat_map(|r| r["components"].as_array().cloned().unwrap_or_default()).collect()
-}
-
-fn custom_id(response: &Value, starts: &str) -> String {
-    components(response)
-        .iter()
-        .map(|c| c["custom_id"].as_str().unwrap().to_string())
-        .find(|id| id.split('.').nth(2).is_some_and(|a| a.starts_with(starts)))
-        .unwrap_or_else(|| panic!("no `{starts}` component in {response}"))
 }
 
 /// Discord's limits on components (reference section 8), checked on one response.

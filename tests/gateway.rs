@@ -663,3 +663,66 @@ async fn the_fake_rest_api_refuses_what_discord_refuses() {
     assert!(refused.iter().any(|r| r.contains("naming rule")), "{refused:?}");
     assert!(refused.iter().any(|r| r.contains("required option after an optional")), "{refused:?}");
 }
+
+/// The conversation around a verdict through the gateway: the verdict carries
+/// components; the asker's pick updates the message in place (type 7) to the verdict
+/// `imlaws assess` gives with that field changed; anyone else gets an ephemeral copy;
+/// the what-if button lists what would change it; a question without its audience is
+/// answered with a menu of audiences; a stale click is told so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verdict_is_refined_in_place_through_the_gateway() {
+    const ALICE: &str = "900000000000000001";
+    let fake = FakeDiscord::start().await;
+    let child = bot(&fake, &[]);
+    fake.wait_gateway("READY", 1).await;
+    let assess = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
+    let body = ask(&fake, interaction(discord::command("assess", assess, "en-US"))).await;
+    public_embed(&body, CONDITIONAL, Lang::En);
+    let menu = discord::custom_id(&body, "c");
+
+    // What the CLI says of the changed profile, from outside the bot.
+    let cli = output_within(
+        {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_imlaws"));
+            c.args(["assess", "--identity", "real-name", "--audience", "strangers", "--json"]);
+            c
+        },
+        20,
+    )
+    .await;
+    let expected: Value = serde_json::from_slice(&cli.stdout).expect("verdict JSON");
+
+    let mine = ask(&fake, interaction(discord::component(&menu, Some(&["0:0"]), ALICE, "en-US"))).await;
+    assert_eq!(mine["type"], 7, "UPDATE_MESSAGE for the asker: {mine}");
+    let e = &mine["data"]["embeds"][0];
+    let rule = KB.rule_label(RuleId::from_id(expected["primary"].as_str().unwrap()).unwrap(), Lang::En);
+    assert!(e["description"].as_str().unwrap().contains(rule), "decided by {rule}: {e}");
+    let profile = e["fields"].as_array().unwrap().iter().find(|f| f["name"] == "Profile").expect("profile field");
+    assert!(profile["value"].as_str().unwrap().starts_with("identity: real-name · audience: strangers"), "{profile}");
+
+    let theirs =
+        ask(&fake, interaction(discord::component(&menu, Some(&["0:0"]), "900000000000000002", "en-US"))).await;
+    assert_eq!((theirs["type"].as_u64(), theirs["data"]["flags"].as_u64()), (Some(4), Some(limits::EPHEMERAL)));
+    assert_eq!(theirs["data"]["embeds"][0]["description"], e["description"]);
+
+    let what_if =
+        ask(&fake, interaction(discord::component(&discord::custom_id(&body, "w"), None, ALICE, "en-US"))).await;
+    let text = what_if["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(text.contains("host: standalone chat app → tool app: Corollary 6"), "{text}");
+
+    let question = discord::string_options(&[("question", "an anonymous chat app")]);
+    let asked = ask(&fake, interaction(discord::command("ask", question, "zh-CN"))).await;
+    let audiences = discord::custom_id(&asked, "n");
+    let answered = ask(&fake, interaction(discord::component(&audiences, Some(&["1:6"]), ALICE, "zh-CN"))).await;
+    assert_eq!(answered["type"], 7);
+    assert!(answered["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains(KB.rule_label(RuleId::Corollary5, Lang::Zh)));
+
+    let stale = menu.replacen(&KB.tag, "000000", 1);
+    let refused = ask(&fake, interaction(discord::component(&stale, Some(&["0:0"]), ALICE, "en-US"))).await;
+    assert!(ephemeral_text(&refused).contains("earlier version"), "{refused}");
+    assert!(fake.take_violations().is_empty());
+    sigterm(child).await;
+}

@@ -646,3 +646,32 @@ fn sigterm_finishes_the_request_in_flight() {
     drop(s);
     assert_eq!(wait_within(&mut child, Duration::from_secs(20)).code(), Some(0));
 }
+
+/// The same conversation over HTTP: a click is answered by the stateless endpoint from
+/// the custom_id alone, checked as Discord checks an inline response.
+#[test]
+fn a_verdict_is_refined_in_place_over_http() {
+    const ALICE: &str = "900000000000000001";
+    let body = post(&discord::command(
+        "assess",
+        discord::string_options(&[("identity", "anonymous"), ("audience", "everyone")]),
+        "en-US",
+    ));
+    let menu = discord::custom_id(&body, "c");
+    let mine = post(&discord::component(&menu, Some(&["0:0"]), ALICE, "en-US"));
+    assert_eq!(mine["type"], 7);
+    let e = &mine["data"]["embeds"][0];
+    assert!(e["description"].as_str().unwrap().contains(kb().rule_label(RuleId::Corollary7, Lang::En)), "{e}");
+    let theirs = post(&discord::component(&menu, Some(&["0:0"]), "900000000000000002", "zh-CN"));
+    assert_eq!((theirs["type"].as_u64(), theirs["data"]["flags"].as_u64()), (Some(4), Some(limits::EPHEMERAL)));
+    assert!(has_cjk(theirs["data"]["embeds"][0]["title"].as_str().unwrap()), "in the clicker's language");
+    let what_if = post(&discord::component(&discord::custom_id(&body, "w"), None, ALICE, "en-US"));
+    let text = what_if["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(text.contains("identity: anonymous → real-name: Corollary 7, unfavorable"), "{text}");
+    for bad in ["", "im1", &menu[..menu.len() - 3], &menu.replacen(&kb().tag, "abcdef", 1)] {
+        let r = post(&discord::component(bad, Some(&["0:0"]), ALICE, "en-US"));
+        assert_eq!(r["data"]["flags"], limits::EPHEMERAL, "{bad:?}");
+    }
+    let out_of_range = post(&discord::component(&menu, Some(&["1:99"]), ALICE, "en-US"));
+    assert!(out_of_range["data"]["content"].as_str().unwrap().contains("not one of the codes"));
+}

@@ -94,3 +94,37 @@ pub fn announced_addr(child: &mut std::process::Child) -> std::net::SocketAddr {
         .parse()
         .unwrap_or_else(|_| panic!("not an announcement: {line:?}"))
 }
+
+/// A click on a component of a message imlaws sent, as Discord delivers it: a select
+/// (`values`) or a button (`None`), by `user`.
+pub fn component(custom_id: &str, values: Option<&[&str]>, user: &str, locale: &str) -> Value {
+    let mut v = command("assess", json!([]), locale);
+    v["type"] = json!(3);
+    v["member"]["user"]["id"] = json!(user);
+    v["data"] = match values {
+        Some(values) => json!({"custom_id": custom_id, "component_type": 3, "values": values}),
+        None => json!({"custom_id": custom_id, "component_type": 2}),
+    };
+    v["message"] = json!({
+        "id": "1302000000000000001", "channel_id": "1100000000000000010",
+        "author": {"id": "1200000000000000000", "username": "imlaws", "discriminator": "0", "avatar": null, "bot": true},
+        "content": "", "timestamp": "2026-11-30T12:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 20, "flags": 0, "components": []
+    });
+    v
+}
+
+/// The custom_id of the component whose action (the id's third part) starts with
+/// `action` (`c`, `o`, `n…`, `w`).
+pub fn custom_id(response: &Value, action: &str) -> String {
+    let data = if response["data"].is_null() { response } else { &response["data"] };
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .find(|id| id.split('.').nth(2).is_some_and(|a| a.starts_with(action)))
+        .unwrap_or_else(|| panic!("no `{action}` component in {response}"))
+}
