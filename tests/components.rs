@@ -9,7 +9,7 @@ use imlaws::discord::components::State;
 use imlaws::discord::respond;
 use imlaws::kb::Kb;
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 use serenity::all::Interaction;
 use std::sync::LazyLock;
 
