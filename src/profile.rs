@@ -265,6 +265,12 @@ impl ProfileInput {
         }
     }
 
+    /// A partial profile from (field, code) pairs; `None` if a code is not the field's.
+    pub fn of(pairs: &[(Field, &str)]) -> Option<ProfileInput> {
+        let mut p = ProfileInput::default();
+        pairs.iter().all(|(f, c)| p.set_code(*f, c)).then_some(p)
+    }
+
     pub fn clear(&mut self, field: Field) {
         self.0[field.index()] = None;
     }
@@ -350,11 +356,7 @@ mod tests {
     use super::*;
 
     fn input(pairs: &[(Field, &str)]) -> ProfileInput {
-        let mut p = ProfileInput::default();
-        for (f, c) in pairs {
-            assert!(p.set_code(*f, c), "{f}={c}");
-        }
-        p
+        ProfileInput::of(pairs).expect("valid codes")
     }
 
     #[test]

@@ -91,11 +91,7 @@ mod tests {
     use super::*;
 
     fn input(pairs: &[(Field, &str)]) -> ProfileInput {
-        let mut p = ProfileInput::default();
-        for (f, c) in pairs {
-            assert!(p.set_code(*f, c), "{f}={c}");
-        }
-        p
+        ProfileInput::of(pairs).expect("valid codes")
     }
 
     #[test]

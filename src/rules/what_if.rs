@@ -78,11 +78,7 @@ mod tests {
     use super::*;
 
     fn settled(pairs: &[(Field, &str)]) -> Settled {
-        let mut p = ProfileInput::default();
-        for (f, c) in pairs {
-            assert!(p.set_code(*f, c));
-        }
-        settle(&p).expect("settled")
+        settle(&ProfileInput::of(pairs).expect("valid codes")).expect("settled")
     }
 
     #[test]
