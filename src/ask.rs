@@ -109,6 +109,8 @@ pub struct Lexicon {
     pub(crate) neg_zh: Regex,
     /// A negation right after a match ("real names? nope", "实名认证？我们不做").
     pub(crate) neg_after: Regex,
+    /// The characters a negation after a match can start with (besides white space).
+    pub(crate) after_starts: Vec<char>,
     /// A cue that aims what follows at an audience ("for", "面向").
     pub(crate) aim: Regex,
     /// A clause that asks about a field rather than states it ("should we require…").
@@ -138,8 +140,9 @@ struct Hit {
     tier: Tier,
 }
 
-/// The words behind each (field, code) the question states, in the order found.
-type Evidence = Vec<(Field, usize, String)>;
+/// The words behind each (field, code) the question states, as byte spans of the
+/// question, in the order found.
+type Evidence = Vec<(Field, usize, usize, usize)>;
 
 /// A product named in a question: (start, end, product).
 type Named = (usize, usize, usize);
@@ -291,9 +294,10 @@ impl Lexicon {
             if let Some(code) = self.decide(f, &votes) {
                 input.set(f, code);
                 let mut words: Vec<String> = Vec::new();
-                for (_, _, w) in evidence.iter().filter(|(fi, c, _)| *fi == f && *c == code) {
+                for &(_, _, from, to) in evidence.iter().filter(|(fi, c, _, _)| *fi == f && *c == code) {
+                    let w = &clean[from..to];
                     if !words.iter().any(|x| x == w) {
-                        words.push(w.clone());
+                        words.push(w.to_string());
                     }
                 }
                 recognised.push(Recognised { field: f.name(), code: f.codes()[code], words });
@@ -428,19 +432,28 @@ impl Lexicon {
     /// do not count. And a hit inside a longer hit of the same field gives way to it
     /// ("new friends" is not "friends", 实名匿名 is neither 实名 nor 匿名 alone).
     fn drop_masked(&self, hits: &mut Vec<Hit>) {
-        let spans: Vec<(Field, usize, usize, bool)> = hits
-            .iter()
-            .map(|h| {
-                let s = &self.signals[h.signal];
-                (s.field, h.start, h.end, s.masks && h.tier == Tier::Word)
+        // Hits are in order of start: a hit's containers start at most the longest
+        // hit's length before it, so only those few are looked at.
+        let longest = hits.iter().map(|h| h.end - h.start).max().unwrap_or(0);
+        let contains = |outer: &Hit, inner: &Hit| {
+            let (o, i) = (&self.signals[outer.signal], &self.signals[inner.signal]);
+            outer.start <= inner.start
+                && inner.end <= outer.end
+                && outer.end - outer.start > inner.end - inner.start
+                && (o.field == i.field || (o.masks && outer.tier == Tier::Word))
+        };
+        let masked: Vec<bool> = (0..hits.len())
+            .map(|i| {
+                let h = &hits[i];
+                let before = hits[..i].iter().rev().take_while(|o| o.start + longest >= h.start);
+                let same_start = hits[i + 1..].iter().take_while(|o| o.start == h.start);
+                before.chain(same_start).any(|o| contains(o, h))
             })
             .collect();
-        hits.retain(|h| {
-            let field = self.signals[h.signal].field;
-            !spans.iter().any(|&(f, start, end, masks)| {
-                let inside = start <= h.start && h.end <= end && end - start > h.end - h.start;
-                inside && (f == field || masks)
-            })
+        let mut i = 0;
+        hits.retain(|_| {
+            i += 1;
+            !masked[i - 1]
         });
     }
 
@@ -507,7 +520,7 @@ impl Lexicon {
                     cast(s.field, s.code, h.tier, h.start, true);
                     if let Some(alt) = s.negated {
                         cast(s.field, alt, h.tier, h.start, false);
-                        evidence.push((s.field, alt, text[from..to].to_string()));
+                        evidence.push((s.field, alt, from, to));
                     }
                     let phrase = &text[from..to];
                     if !negated.iter().any(|n| n == phrase) {
@@ -516,7 +529,7 @@ impl Lexicon {
                 }
                 None => {
                     cast(s.field, s.code, h.tier, h.start, false);
-                    evidence.push((s.field, s.code, text[h.start..h.end].to_string()));
+                    evidence.push((s.field, s.code, h.start, h.end));
                 }
             }
         }
@@ -603,6 +616,12 @@ impl Lexicon {
             if let Some(m) = self.neg_zh.find(tail) {
                 return Some((tail_start + m.start(), h.end));
             }
+        }
+        // Most hits are followed by plain words: only a break, a space or the first
+        // character of a cue or filler can start a negation after them.
+        let next = text[h.end..].chars().next()?;
+        if !(next.is_whitespace() || self.after_starts.contains(&next)) {
+            return None;
         }
         let mut to = (h.end + AFTER_REACH).min(text.len());
         while !text.is_char_boundary(to) {

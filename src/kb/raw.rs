@@ -691,6 +691,7 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
     };
     let mut typo_words: Vec<(String, Vec<usize>)> = Vec::new();
     let mut patterns = Vec::new();
+    let mut pattern_each = Vec::new();
     let mut pattern_signal = Vec::new();
     for raw in &f.signal {
         let field = c.field(&raw.field)?;
@@ -722,7 +723,9 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         for (list, tier) in [(&raw.patterns, Tier::Word), (&raw.cue_patterns, Tier::Cue)] {
             for p in list {
                 let src = format!("(?i:{})", ascii_boundaries(&c.nonempty(p, "pattern")?));
-                regex::Regex::new(&src).map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
+                let re = regex::Regex::new(&src)
+                    .map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
+                pattern_each.push(re);
                 patterns.push(src);
                 pattern_signal.push((index, tier));
             }
@@ -756,7 +759,6 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         .map_err(|e| c.err(0..0, format!("cannot build the word automaton: {e}")))?;
     // One scan tells which patterns match anywhere (all of them, overlapping: one
     // pattern's match must not hide another's); only those then find their spans.
-    let pattern_each = patterns.iter().map(|p| compile(c, p, 0..0)).collect::<Result<Vec<regex::Regex>, KbError>>()?;
     let patterns = regex_automata::meta::Regex::builder()
         .configure(regex_automata::meta::Config::new().match_kind(regex_automata::MatchKind::All))
         .build_many(&patterns)
@@ -781,6 +783,14 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         cues(&neg.after_fillers)?,
         cues(&neg.after)?
     );
+    let mut after_starts: Vec<char> = "?？:：".chars().collect();
+    for w in neg.after.iter().chain(&neg.after_fillers) {
+        for c in w.get_ref().chars().next().into_iter().flat_map(|c| [c.to_ascii_lowercase(), c.to_ascii_uppercase()]) {
+            if !after_starts.contains(&c) {
+                after_starts.push(c);
+            }
+        }
+    }
     let fillers = list(&neg.en_fillers)?.join("|");
     let aim = format!(
         r"(?i)(?:{}|{})(?:[\s-]+(?:{fillers})(?-u:\b))*[\s-]*\p{{Han}}{{0,4}}[\s-]*$",
@@ -814,6 +824,7 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         neg_en: compile(c, &neg_en, 0..0)?,
         neg_zh: compile(c, &neg_zh, 0..0)?,
         neg_after: compile(c, &neg_after, 0..0)?,
+        after_starts,
         aim: compile(c, &aim, 0..0)?,
         question: compile(c, &question, 0..0)?,
         target_before: compile(c, &target_before, 0..0)?,
