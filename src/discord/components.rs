@@ -144,11 +144,7 @@ fn label(text: String) -> String {
 }
 
 fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> CreateSelectMenuOption {
-    let text = fill(
-        kb.msg(Msg::ComponentOption, lang),
-        &[("field", kb.field_label(f, lang)), ("code", kb.code_label(f, code, lang))],
-    );
-    CreateSelectMenuOption::new(label(text), choice(f, code))
+    CreateSelectMenuOption::new(label(kb.choice_label(f, code, lang).to_string()), choice(f, code))
 }
 
 /// The components under a verdict: a menu for identity and audience, one for the
@@ -167,8 +163,7 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
                 let mut o = option(kb, lang, f, code);
                 if assumed.contains(f) {
                     if let Some(now) = current(f) {
-                        let note = fill(kb.msg(Msg::ComponentAssumed, lang), &[("code", kb.code_label(f, now, lang))]);
-                        o = o.description(label(note));
+                        o = o.description(label(kb.assumed_note(f, now, lang).to_string()));
                     }
                 }
                 out.push(o);

@@ -205,6 +205,10 @@ pub struct Kb {
     rule_labels: Vec<Text>,
     /// The source credit every answer ends with (made once at load).
     credit: Text,
+    /// "audience: strangers", by field and code (made once at load).
+    choice_labels: Vec<Vec<Text>>,
+    /// "now assumed: strangers", by field and code (made once at load).
+    assumed_notes: Vec<Vec<Text>>,
     pub products: Vec<Product>,
     pub douyin: Douyin,
     pub lexicon: crate::ask::Lexicon,
@@ -278,6 +282,16 @@ impl Kb {
     /// "Source: 攀哥杨攀, “…” (2023-01-09) · https://…"
     pub fn source_credit(&self, lang: Lang) -> &str {
         self.credit.get(lang)
+    }
+
+    /// "audience: strangers", a menu option changing `field` to the code at `index`.
+    pub fn choice_label(&self, field: Field, index: usize, lang: Lang) -> &str {
+        self.choice_labels[field.index()][index].get(lang)
+    }
+
+    /// "now assumed: strangers", what an assumed field is now.
+    pub fn assumed_note(&self, field: Field, index: usize, lang: Lang) -> &str {
+        self.assumed_notes[field.index()][index].get(lang)
     }
 
     /// "Law 3", "第三定律", "推论五".

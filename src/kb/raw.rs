@@ -269,6 +269,32 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         };
         Text { en: credit(Lang::En), zh: credit(Lang::Zh) }
     };
+    // "audience: strangers" and "now assumed: strangers" for every code, made once:
+    // every verdict's menus list them.
+    let code_texts = |m: Msg, key: &str, with_field: bool| -> Vec<Vec<Text>> {
+        fields
+            .iter()
+            .enumerate()
+            .map(|(fi, info)| {
+                (0..info.codes.len())
+                    .map(|ci| {
+                        let text = |lang: Lang| {
+                            let field = fields[fi].label.get(lang);
+                            let code = info.codes[ci].label.get(lang);
+                            let mut pairs = vec![(key, code)];
+                            if with_field {
+                                pairs.push(("field", field));
+                            }
+                            crate::lang::fill(messages[m.index()].get(lang), &pairs)
+                        };
+                        Text { en: text(Lang::En), zh: text(Lang::Zh) }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let choice_labels = code_texts(Msg::ComponentOption, "code", true);
+    let assumed_notes = code_texts(Msg::ComponentAssumed, "code", false);
     // FNV-1a over every file, names and texts: stable across builds and machines.
     let mut hash: u32 = 0x811c_9dc5;
     for (name, text) in files {
@@ -277,7 +303,22 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         }
     }
     let tag = format!("{:06x}", hash & 0x00ff_ffff);
-    Ok(Kb { source, fields, messages, rules, outcomes, reasons, rule_labels, credit, products, douyin, lexicon, tag })
+    Ok(Kb {
+        source,
+        fields,
+        messages,
+        rules,
+        outcomes,
+        reasons,
+        rule_labels,
+        credit,
+        choice_labels,
+        assumed_notes,
+        products,
+        douyin,
+        lexicon,
+        tag,
+    })
 }
 
 /// A rule number the way Chinese text writes it (第三定律, 推论五).
