@@ -98,10 +98,9 @@ pub struct Lexicon {
     /// By the automaton's pattern id: every target a word stands for.
     pub(crate) word_targets: Vec<Vec<Word>>,
     pub(crate) patterns: regex_automata::meta::Regex,
-    /// Each pattern alone, to find the spans of those the one scan says match.
-    pub(crate) pattern_each: Vec<Regex>,
-    /// By the multi-pattern regex's pattern id: the signal it belongs to, and its tier.
-    pub(crate) pattern_signal: Vec<(usize, Tier)>,
+    /// By the multi-pattern regex's pattern id: the signals it belongs to (one pattern
+    /// may state two fields), and its tier.
+    pub(crate) pattern_signal: Vec<Vec<(usize, Tier)>>,
     pub(crate) topic: Regex,
     /// An English negation cue ending the text before a match, fillers allowed.
     pub(crate) neg_en: Regex,
@@ -360,12 +359,9 @@ impl Lexicon {
                 }
             }
         }
-        let mut matched = regex_automata::PatternSet::new(self.patterns.pattern_len());
-        self.patterns.which_overlapping_matches(&regex_automata::Input::new(text), &mut matched);
-        for id in matched.iter() {
-            let (signal, tier) = self.pattern_signal[id.as_usize()];
-            for m in self.pattern_each[id.as_usize()].find_iter(text) {
-                if whole_latin(text, m.start(), m.end()) {
+        for m in self.patterns.find_iter(text) {
+            if whole_latin(text, m.start(), m.end()) {
+                for &(signal, tier) in &self.pattern_signal[m.pattern().as_usize()] {
                     hits.push(Hit { signal, start: m.start(), end: m.end(), tier });
                 }
             }

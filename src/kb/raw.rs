@@ -732,7 +732,6 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
     };
     let mut typo_words: Vec<(String, Vec<usize>)> = Vec::new();
     let mut patterns = Vec::new();
-    let mut pattern_each = Vec::new();
     let mut pattern_signal = Vec::new();
     for raw in &f.signal {
         let field = c.field(&raw.field)?;
@@ -764,9 +763,7 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         for (list, tier) in [(&raw.patterns, Tier::Word), (&raw.cue_patterns, Tier::Cue)] {
             for p in list {
                 let src = format!("(?i:{})", ascii_boundaries(&c.nonempty(p, "pattern")?));
-                let re = regex::Regex::new(&src)
-                    .map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
-                pattern_each.push(re);
+                regex::Regex::new(&src).map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
                 patterns.push(src);
                 pattern_signal.push((index, tier));
             }
@@ -798,11 +795,25 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&words)
         .map_err(|e| c.err(0..0, format!("cannot build the word automaton: {e}")))?;
-    // One scan tells which patterns match anywhere (all of them, overlapping: one
-    // pattern's match must not hide another's); only those then find their spans.
-    let patterns = regex_automata::meta::Regex::builder()
-        .configure(regex_automata::meta::Config::new().match_kind(regex_automata::MatchKind::All))
-        .build_many(&patterns)
+    // One leftmost-first scan: where two patterns match at the same place, the one
+    // listed first wins, so the patterns that claim their words (masks) and then the
+    // longer, more specific ones go first ("九成人都在用的…是我们的" is a claim to the
+    // national seat before it is a share of the population). A pattern listed under
+    // two signals states both.
+    let mut order: Vec<usize> = (0..patterns.len()).collect();
+    order.sort_by_key(|&i| (!signals[pattern_signal[i].0].masks, std::cmp::Reverse(patterns[i].len())));
+    let (mut sources, mut targets): (Vec<String>, Vec<Vec<(usize, Tier)>>) = (Vec::new(), Vec::new());
+    for i in order {
+        match sources.iter().position(|s| *s == patterns[i]) {
+            Some(at) => targets[at].push(pattern_signal[i]),
+            None => {
+                sources.push(patterns[i].clone());
+                targets.push(vec![pattern_signal[i]]);
+            }
+        }
+    }
+    let pattern_signal = targets;
+    let patterns = regex_automata::meta::Regex::new_many(&sources)
         .map_err(|e| c.err(0..0, format!("cannot compile the lexicon patterns: {e}")))?;
     let list = |v: &[Spanned<String>]| -> Result<Vec<String>, KbError> {
         v.iter().map(|w| c.nonempty(w, "word").map(|w| regex::escape(&w.to_lowercase()))).collect()
@@ -859,7 +870,6 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         words: automaton,
         word_targets,
         patterns,
-        pattern_each,
         pattern_signal,
         topic: compile(c, &topic, 0..0)?,
         neg_en: compile(c, &neg_en, 0..0)?,
