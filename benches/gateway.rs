@@ -1,6 +1,7 @@
 //! The time `imlaws run` adds between an INTERACTION_CREATE dispatch and its callback
 //! arriving at the fake Discord, over 1000+ interactions, and the bot's RSS after READY.
-//! Targets (issue 4): median ≤ 1 ms, p99 ≤ 5 ms, RSS ≤ 25 MB.
+//! Targets (issue 4): median ≤ 1 ms, p99 ≤ 5 ms, RSS ≤ 25 MB; a component click (issue 11)
+//! adds no more than a slash command: median ≤ 1 ms.
 //!
 //! `cargo bench --bench gateway` (builds and runs the release binary).
 
@@ -52,25 +53,53 @@ async fn main() {
     let pid = child.id().unwrap();
     let rss_ready = rss_kib(pid);
 
+    // Every third interaction is a click on a verdict's menu (identity → real-name),
+    // as the asker: the conversation's path, timed apart.
+    let kb = imlaws::kb::Kb::builtin().expect("knowledge base");
+    let mut stated = imlaws::profile::ProfileInput::default();
+    stated.set_code(imlaws::profile::Field::Identity, "anonymous");
+    stated.set_code(imlaws::profile::Field::Audience, "strangers");
+    let menu = imlaws::discord::components::State {
+        action: imlaws::discord::components::Action::Change { core: true },
+        input: stated,
+        owner: 900000000000000001,
+    }
+    .encode(&kb.tag);
     let mut latencies = Vec::with_capacity(INTERACTIONS);
+    let mut clicks = Vec::with_capacity(INTERACTIONS / 3 + 1);
     for i in 0..INTERACTIONS {
-        let mut v = discord::command(
-            "assess",
-            discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
-            if i % 2 == 0 { "en-US" } else { "zh-CN" },
-        );
+        let locale = if i % 2 == 0 { "en-US" } else { "zh-CN" };
+        let click = i % 3 == 2;
+        let mut v = if click {
+            discord::component(&menu, Some(&["0:0"]), "900000000000000001", locale)
+        } else {
+            discord::command(
+                "assess",
+                discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
+                locale,
+            )
+        };
         v["id"] = json!(format!("{}", 1_301_000_000_000_000_000u64 + i as u64));
         v["token"] = json!(format!("bench-{i}"));
         let path = format!("/interactions/{}/bench-{i}/callback", v["id"].as_str().unwrap());
         let sent = Instant::now();
         fake.dispatch("INTERACTION_CREATE", v);
         let call = fake.wait_call(&path, 0).await;
-        latencies.push(call.at - sent);
+        if click {
+            clicks.push(call.at - sent);
+        } else {
+            latencies.push(call.at - sent);
+        }
     }
     let rss_after = rss_kib(pid);
     latencies.sort();
+    clicks.sort();
     let mean = latencies.iter().sum::<Duration>() / latencies.len() as u32;
-    println!("gateway: {INTERACTIONS} interactions, dispatch → callback at the fake");
+    println!(
+        "gateway: {INTERACTIONS} interactions ({} slash commands, {} component clicks), dispatch → callback at the fake",
+        latencies.len(),
+        clicks.len()
+    );
     println!(
         "  median {:?}  p90 {:?}  p99 {:?}  max {:?}  mean {:?}",
         percentile(&latencies, 0.5),
@@ -78,6 +107,12 @@ async fn main() {
         percentile(&latencies, 0.99),
         latencies.last().unwrap(),
         mean
+    );
+    println!(
+        "  component clicks: median {:?}  p90 {:?}  p99 {:?}",
+        percentile(&clicks, 0.5),
+        percentile(&clicks, 0.9),
+        percentile(&clicks, 0.99)
     );
     println!(
         "  RSS after READY {:.1} MiB, after the run {:.1} MiB",
