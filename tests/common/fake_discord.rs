@@ -142,6 +142,9 @@ impl FakeDiscord {
         let gw = shared.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = ws_listener.accept().await {
+                // As Discord's edge does: a frame written in two pieces must not wait
+                // for the bot's delayed ACK (40 ms on Linux) before its second piece.
+                let _ = stream.set_nodelay(true);
                 let gw = gw.clone();
                 tokio::spawn(async move { gateway_connection(gw, stream).await });
             }
