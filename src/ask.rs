@@ -359,7 +359,11 @@ impl Lexicon {
                 }
             }
         }
-        for m in self.patterns.find_iter(text) {
+        // Patterns are written for lower-case ASCII (see the lexicon loader); folding
+        // keeps every byte offset.
+        let folded: std::borrow::Cow<str> =
+            if text.bytes().any(|b| b.is_ascii_uppercase()) { text.to_ascii_lowercase().into() } else { text.into() };
+        for m in self.patterns.find_iter(folded.as_bytes()) {
             if whole_latin(text, m.start(), m.end()) {
                 for &(signal, tier) in &self.pattern_signal[m.pattern().as_usize()] {
                     hits.push(Hit { signal, start: m.start(), end: m.end(), tier });

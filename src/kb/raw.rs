@@ -706,6 +706,37 @@ fn ascii_boundaries(pattern: &str) -> String {
     out
 }
 
+/// A pattern's literal ASCII letters in lower case, escapes (`\S`, `\P{Han}`, `\B`)
+/// left as written.
+fn ascii_lowercase_literals(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        out.push(c);
+        let Some(escaped) = chars.next() else { break };
+        out.push(escaped);
+        // A property name stays as written: `\pL`, or `\p{Han}` up to its brace.
+        if matches!(escaped, 'p' | 'P') {
+            if let Some(first) = chars.next() {
+                out.push(first);
+                if first == '{' {
+                    for c in chars.by_ref() {
+                        out.push(c);
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn compile(c: &Ctx, src: &str, near: std::ops::Range<usize>) -> Result<regex::Regex, KbError> {
     regex::Regex::new(src).map_err(|e| c.err(near, format!("cannot compile: {e}")))
 }
@@ -762,7 +793,10 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         }
         for (list, tier) in [(&raw.patterns, Tier::Word), (&raw.cue_patterns, Tier::Cue)] {
             for p in list {
-                let src = format!("(?i:{})", ascii_boundaries(&c.nonempty(p, "pattern")?));
+                // Matched against the question with ASCII letters folded to lower case:
+                // a Unicode `(?i)` would turn every letter into a class of its case
+                // variants and slow the lazy DFA on Chinese text.
+                let src = ascii_lowercase_literals(&ascii_boundaries(&c.nonempty(p, "pattern")?));
                 regex::Regex::new(&src).map_err(|e| c.err(p.span(), format!("bad pattern `{}`: {e}", p.get_ref())))?;
                 patterns.push(src);
                 pattern_signal.push((index, tier));
