@@ -60,6 +60,9 @@ pub enum Command {
         #[arg(required = true, num_args = 1..)]
         question: Vec<String>,
     },
+    /// Draw the positioning map (PNG): the 27 products, with a profile or one of them
+    /// marked.
+    Map(MapArgs),
     /// Read slash commands, one per line, from the terminal or a pipe (the default).
     Console,
     /// Serve Discord's Interactions Endpoint URL over HTTP (needs DISCORD_PUBLIC_KEY).
@@ -145,6 +148,28 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct AssessArgs {
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// List every change that would move the verdict, not only the three most useful.
+    #[arg(long)]
+    what_if: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// Mark one of the article's 27 products instead of a profile (English or Chinese name).
+    #[arg(long, value_name = "NAME")]
+    app: Option<String>,
+    /// Write the PNG here (`-`: standard output).
+    #[arg(long, value_name = "FILE.png")]
+    out: PathBuf,
+}
+
+/// The profile options `assess` and `map` share (the options of /assess).
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
     /// real-name, anonymous, mixed (or 实名, 匿名, 实名匿名).
     #[arg(long)]
     identity: Option<String>,
@@ -172,12 +197,9 @@ pub struct AssessArgs {
     /// backed, unbacked.
     #[arg(long)]
     community: Option<String>,
-    /// List every change that would move the verdict, not only the three most useful.
-    #[arg(long)]
-    what_if: bool,
 }
 
-impl AssessArgs {
+impl ProfileArgs {
     fn options(&self) -> Vec<(String, String)> {
         [
             ("identity", &self.identity),
@@ -213,7 +235,8 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
     let lang = cli.lang.unwrap_or_default();
     let request = match &cli.command {
         None | Some(Command::Console) => return console(kb, cli.lang, cli.json),
-        Some(Command::Assess(args)) => Ok(Request::Assess(args.options())),
+        Some(Command::Assess(args)) => Ok(Request::Assess(args.profile.options())),
+        Some(Command::Map(args)) => return map(kb, args, lang, cli.json),
         Some(Command::Law { number }) => Request::numbered("law", number),
         Some(Command::Corollary { number }) => Request::numbered("corollary", number),
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
@@ -235,6 +258,52 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         }
         Err(e) => fail(kb, &e, lang),
     }
+}
+
+/// `imlaws map`: the positioning map, to a file or standard output.
+fn map(kb: &Kb, args: &MapArgs, lang: Lang, json: bool) -> ExitCode {
+    let request = Request::Map { options: args.profile.options(), app: args.app.clone() };
+    let reply = match answer(kb, &request, lang) {
+        Ok(reply) => reply,
+        Err(e) => return fail(kb, &e, lang),
+    };
+    let Reply::Map(m) = &reply else { return ExitCode::FAILURE };
+    if args.out.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(&m.png).and_then(|()| out.flush()) {
+            return usage_error(format!("cannot write the map to standard output: {e}"));
+        }
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(&args.out, &m.png) {
+        return usage_error(format!("cannot write the map to {}: {e}", args.out.display()));
+    }
+    let mut out = std::io::stdout().lock();
+    let text = if json {
+        format_reply(kb, &reply, true, false)
+    } else {
+        let path = args.out.display().to_string();
+        format!("{}\n", crate::lang::fill(kb.msg(crate::kb::Msg::MapWritten, lang), &[("path", &path)]))
+    };
+    let _ = out.write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// Write a console map to the first free `imlaws-map-N.png` in the current folder.
+fn save_console_map(png: &[u8]) -> std::io::Result<PathBuf> {
+    let dir = std::env::current_dir()?;
+    for n in 1.. {
+        let path = dir.join(format!("imlaws-map-{n}.png"));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                f.write_all(png)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("some file name is free")
 }
 
 fn fail(kb: &Kb, e: &UserError, lang: Lang) -> ExitCode {
@@ -293,6 +362,17 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
             other => other,
         });
         match request.and_then(|r| answer(kb, &r, lang)) {
+            Ok(Reply::Map(m)) => match save_console_map(&m.png) {
+                Ok(path) => {
+                    let path = path.display().to_string();
+                    let msg = crate::lang::fill(kb.msg(crate::kb::Msg::MapWritten, lang), &[("path", &path)]);
+                    let _ = writeln!(out, "{msg}");
+                }
+                Err(e) => {
+                    let _ = out.flush();
+                    eprintln!("error: cannot write the map in the current folder: {e}");
+                }
+            },
             Ok(reply) => {
                 let _ = out.write_all(format_reply(kb, &reply, json, styled).as_bytes());
                 if !json {

@@ -406,6 +406,7 @@ fn any_embed() -> impl Strategy<Value = imlaws::render::Embed> {
             color,
             fields,
             footer,
+            image: None,
         },
     )
 }
@@ -484,6 +485,7 @@ fn fit_cuts_each_limit_on_its_own() {
         color: 0,
         fields: vec![field("n", "v")],
         footer: "f".into(),
+        image: None,
     };
     let cases: Vec<(&str, Embed)> = vec![
         ("title", Embed { title: "长".repeat(limits::TITLE + 1), ..base() }),
