@@ -144,6 +144,9 @@ pub struct ServeArgs {
     /// scale out with more instances, or raise this to use more cores in one process.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub workers: usize,
+    /// Send maps' follow-up REST calls to this base URL instead of https://discord.com.
+    #[arg(long, env = "IMLAWS_DISCORD_PROXY", value_name = "URL")]
+    pub discord_proxy: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -464,6 +467,25 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
     if args.workers == 0 {
         return usage_error("--workers must be at least 1");
     }
+    let proxy = match proxy_or_exit(args.discord_proxy.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // Maps are sent by editing the deferred response through the interaction webhook:
+    // that needs the application id, and the bot token to authenticate as the bot.
+    let followup = match (std::env::var("DISCORD_APPLICATION_ID").ok(), std::env::var("DISCORD_TOKEN").ok()) {
+        (Some(id), Some(token)) => {
+            let Some(id) = id.trim().parse::<u64>().ok().filter(|&id| id > 0) else {
+                return usage_error("DISCORD_APPLICATION_ID must be the application's numeric id");
+            };
+            let token = match crate::discord::gateway::check_token(Some(&token)) {
+                Ok(t) => t,
+                Err(e) => return usage_error(e),
+            };
+            Some(crate::discord::gateway::http(&token, proxy.as_deref(), Some(id)))
+        }
+        _ => None,
+    };
     let (kb, rt) = match service(kb, Some(args.workers)) {
         Ok(s) => s,
         Err(code) => return code,
@@ -478,9 +500,15 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
         };
         let addr = listener.local_addr().map_or_else(|_| args.listen.to_string(), |a| a.to_string());
         println!("imlaws: interactions endpoint on http://{addr}/interactions");
-        let endpoint = http::Endpoint::new(kb, verifier)
+        let mut endpoint = http::Endpoint::new(kb, verifier)
             .replay_window(std::time::Duration::from_secs(args.replay_window))
             .body_limit(args.body_limit);
+        match followup {
+            Some(client) => endpoint = endpoint.followup(client),
+            None => tracing::warn!(
+                "DISCORD_APPLICATION_ID and DISCORD_TOKEN are not both set: /map answers that it cannot send pictures"
+            ),
+        }
         match http::serve(listener, endpoint, shutdown_signal()).await {
             Ok(()) => {
                 tracing::info!("shut down");

@@ -305,3 +305,85 @@ fn the_console_writes_the_map_in_the_current_folder_and_prints_its_path() {
     assert!(stderr.contains("either a profile"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A click on a component of a message imlaws sent, as Discord delivers it.
+fn click(custom_id: &str, user: &str, locale: &str) -> serde_json::Value {
+    use serde_json::json;
+    let mut v = common::discord::command("assess", json!([]), locale);
+    v["type"] = json!(3);
+    v["member"]["user"]["id"] = json!(user);
+    v["data"] = json!({"custom_id": custom_id, "component_type": 2});
+    v["message"] = json!({
+        "id": "1302000000000000001", "channel_id": "1100000000000000010",
+        "author": {"id": "1200000000000000000", "username": "imlaws", "discriminator": "0", "avatar": null, "bot": true},
+        "content": "", "timestamp": "2026-11-30T12:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 20, "flags": 0, "components": []
+    });
+    v
+}
+
+fn interaction(v: serde_json::Value) -> serenity::all::Interaction {
+    serde_json::from_value(v).expect("an interaction serenity accepts")
+}
+
+/// The map's message as a transport gets it: the embed shows `attachment://map.png`,
+/// the file goes apart, and the callback body names it among its attachments.
+fn map_answer(answer: &imlaws::discord::Answer) -> (serde_json::Value, tiny_skia::Pixmap) {
+    let imlaws::discord::Answer::Map { png, .. } = answer else { panic!("a map, not {answer:?}") };
+    let body = serde_json::to_value(answer.response()).unwrap();
+    assert_eq!(body["type"], 4, "{body}");
+    assert_eq!(body["data"]["embeds"][0]["image"]["url"], "attachment://map.png", "{body}");
+    assert_eq!(body["data"]["attachments"][0]["filename"], "map.png", "{body}");
+    assert_eq!(body["data"]["allowed_mentions"], serde_json::json!({"parse": [], "users": [], "roles": []}));
+    let file = answer.file().expect("the file to upload");
+    assert_eq!((file.filename.as_str(), file.data.as_slice()), ("map.png", png.as_slice()));
+    (body, decode(png))
+}
+
+#[test]
+fn slash_map_and_the_map_button_answer_with_the_picture() {
+    use common::discord::{command, string_options};
+    use imlaws::discord::answer_interaction;
+    const ALICE: &str = "900000000000000001";
+    const BOB: &str = "900000000000000002";
+    let anon = string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
+    let (body, pixmap) = map_answer(&answer_interaction(&KB, &interaction(command("map", anon.clone(), "zh-CN"))));
+    assert_eq!(pixmap.width(), map::WIDTH);
+    assert!(body["data"]["flags"].is_null(), "public: {body}");
+    assert!(body["data"]["embeds"][0]["title"].as_str().unwrap().contains("定位图"), "{body}");
+    // /map app:… marks that product; /map alone draws the 27.
+    for options in [string_options(&[("app", "Momo")]), serde_json::json!([])] {
+        map_answer(&answer_interaction(&KB, &interaction(command("map", options, "en-US"))));
+    }
+    // Both a profile and an app: an ephemeral message says to choose.
+    let both = string_options(&[("audience", "strangers"), ("app", "Momo")]);
+    let r = serde_json::to_value(imlaws::discord::respond(&KB, &interaction(command("map", both, "en-US")))).unwrap();
+    assert_eq!(r["data"]["flags"], 64, "{r}");
+    assert!(r["data"]["content"].as_str().unwrap().contains("either a profile"), "{r}");
+
+    // Every verdict carries a Map button beside what-if; clicking it maps that profile.
+    let verdict =
+        serde_json::to_value(imlaws::discord::respond(&KB, &interaction(command("assess", anon, "en-US")))).unwrap();
+    let buttons: Vec<&serde_json::Value> = verdict["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap())
+        .filter(|c| c["type"] == 2)
+        .collect();
+    let labels: Vec<&str> = buttons.iter().map(|b| b["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["What would change it?", "Map"], "{verdict}");
+    let map_id = buttons[1]["custom_id"].as_str().unwrap();
+    assert!(map_id.len() <= 100 && map_id.split('.').nth(2) == Some("m"), "{map_id}");
+    for (user, ephemeral) in [(ALICE, false), (BOB, true)] {
+        let answer = answer_interaction(&KB, &interaction(click(map_id, user, "en-US")));
+        let (body, pixmap) = map_answer(&answer);
+        assert_eq!(body["data"]["flags"].as_u64().unwrap_or(0) == 64, ephemeral, "{body}");
+        // The star marks the profile's region: stranger chat.
+        let layout = map::layout(&KB, Some(&map_of(MARKED[4], None, Lang::En).1.unwrap()), Lang::En);
+        let region = layout.regions.iter().find(|r| r.positioning == Positioning::Tool).unwrap();
+        let blue = pixels_of(&pixmap, map::ASKER);
+        assert!(blue.iter().filter(|(x, y)| region.bounds.contains(*x, *y)).count() > 100);
+    }
+}

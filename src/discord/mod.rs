@@ -41,13 +41,13 @@ impl Answer {
     pub fn response(&self) -> CreateInteractionResponse {
         match self {
             Answer::Body(r) => r.clone(),
-            Answer::Map { embed, png, ephemeral } => CreateInteractionResponse::Message(
-                CreateInteractionResponseMessage::new()
+            Answer::Map { embed, png, ephemeral } => {
+                let data = CreateInteractionResponseMessage::new()
                     .embed(embed.clone())
                     .allowed_mentions(CreateAllowedMentions::new())
-                    .ephemeral(*ephemeral)
-                    .add_file(map_file(png)),
-            ),
+                    .add_file(map_file(png));
+                CreateInteractionResponse::Message(if *ephemeral { data.ephemeral(true) } else { data })
+            }
         }
     }
 

@@ -116,6 +116,7 @@ messages! {
     CommandMapDescription = "command.map.description",
     CommandMapApp = "command.map.app",
     ErrorMapBoth = "error.map-both",
+    ErrorMapUnavailable = "error.map-unavailable",
     MapWritten = "map.written",
     MapTitle = "map.title",
     MapSubtitle = "map.subtitle",
