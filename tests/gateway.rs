@@ -720,3 +720,69 @@ async fn the_fake_rest_api_refuses_what_discord_refuses() {
     assert!(refused.iter().any(|r| r.contains("naming rule")), "{refused:?}");
     assert!(refused.iter().any(|r| r.contains("required option after an optional")), "{refused:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_refuses_uploads_and_webhook_edits_discord_would_refuse() {
+    use reqwest::multipart::{Form, Part};
+    let fake = FakeDiscord::start().await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(fake.ws_url()).await.expect("connect");
+    next_frame(&mut ws).await;
+    ws.send(Ws::Text(json!({"op": 2, "d": identify(TOKEN, INTENTS)}).to_string())).await.unwrap();
+    next_frame(&mut ws).await;
+    let client = reqwest::Client::new();
+    let png = || Part::bytes(vec![0x89, b'P', b'N', b'G']).file_name("map.png").mime_str("image/png").unwrap();
+    let send = |method: reqwest::Method, path: String, form: Form| {
+        client
+            .request(method, format!("{}/api/v10{path}", fake.proxy_url()))
+            .header("authorization", format!("Bot {TOKEN}"))
+            .header("user-agent", "DiscordBot (https://example.invalid, 1)")
+            .multipart(form)
+            .send()
+    };
+    let reply = |image: &str, attachments: Value| {
+        json!({"type": 4, "data": {"embeds": [{"title": "t", "image": {"url": image}}], "attachments": attachments,
+               "allowed_mentions": {"parse": []}}})
+        .to_string()
+    };
+    let cases: Vec<(Form, &str)> = vec![
+        (
+            Form::new().text("payload_json", reply("attachment://other.png", json!([]))).part("files[0]", png()),
+            "attachment://other.png names no uploaded file",
+        ),
+        (
+            Form::new().text("payload_json", reply("attachment://map.png", json!([{"id": 1}]))).part("files[0]", png()),
+            "id 1 names no uploaded files[1]",
+        ),
+        (Form::new().part("files[0]", png()), "no payload_json part"),
+        (
+            Form::new().text("payload_json", reply("attachment://map.png", json!([]))).part("file", png()),
+            "unexpected part",
+        ),
+    ];
+    for (i, (form, rule)) in cases.into_iter().enumerate() {
+        let id = format!("{}", 1_403_000_000_000_000_000u64 + i as u64);
+        fake.dispatch("INTERACTION_CREATE", json!({"id": id, "token": "t", "type": 2}));
+        let response = send(reqwest::Method::POST, format!("/interactions/{id}/t/callback"), form).await.unwrap();
+        assert_eq!(response.status(), 400, "{rule}");
+        let refused = fake.take_violations();
+        assert!(refused.iter().any(|r| r.contains(rule)), "want `{rule}`, got {refused:?}");
+    }
+    // Editing the original response: an unknown token, an interaction not answered yet,
+    // another application.
+    fake.dispatch("INTERACTION_CREATE", json!({"id": "1404", "token": "unanswered", "type": 2}));
+    let edit = || {
+        Form::new()
+            .text("payload_json", json!({"embeds": [{"title": "t"}], "allowed_mentions": {"parse": []}}).to_string())
+            .part("files[0]", png())
+    };
+    for (path, status, rule) in [
+        (format!("/webhooks/{APP_ID}/nobody/messages/@original"), 404, "10015"),
+        (format!("/webhooks/{APP_ID}/unanswered/messages/@original"), 404, "10008"),
+        ("/webhooks/1/unanswered/messages/@original".to_string(), 404, "not this bot's application"),
+    ] {
+        let response = send(reqwest::Method::PATCH, path, edit()).await.unwrap();
+        assert_eq!(response.status(), status, "{rule}");
+        let refused = fake.take_violations();
+        assert!(refused.iter().any(|r| r.contains(rule)), "want `{rule}`, got {refused:?}");
+    }
+}
