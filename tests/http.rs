@@ -715,6 +715,32 @@ async fn map_is_deferred_then_sent_by_editing_the_original_response() {
         assert_eq!((pixmap.width(), pixmap.height()), (imlaws::map::WIDTH, imlaws::map::HEIGHT));
     }
 
+    // Someone else's Map button: deferred privately, then the same edit.
+    let verdict = send(discord::command("assess", anon.clone(), "en-US")).await;
+    let map_id = verdict["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap())
+        .filter_map(|c| c["custom_id"].as_str())
+        .find(|id| id.split('.').nth(2) == Some("m"))
+        .expect("a Map button")
+        .to_string();
+    let mut click = discord::command("assess", json!([]), "en-US");
+    click["type"] = json!(3);
+    click["id"] = json!("1301000000000000199");
+    click["token"] = json!("http-map-click");
+    click["member"]["user"]["id"] = json!("900000000000000002");
+    click["data"] = json!({"custom_id": map_id, "component_type": 2});
+    click["message"] =
+        common::fake_discord::message_json("1302000000000000001", "1100000000000000010", APP_ID, "", &[], true);
+    fake.delivered_over_http("1301000000000000199", "http-map-click");
+    let r = send(click).await;
+    assert_eq!((r["type"].as_u64(), r["data"]["flags"].as_u64()), (Some(5), Some(64)), "deferred, ephemeral: {r}");
+    let call = fake.wait_call(&format!("/webhooks/{APP_ID}/http-map-click/messages/@original"), 0).await;
+    assert_eq!(call.files.len(), 1);
+    tiny_skia::Pixmap::decode_png(&call.files[0].data).expect("the map decodes");
+
     // Without the application id (the in-process endpoint has none), /map says so,
     // ephemeral, instead of deferring what it could never send.
     let r = post(&discord::command("map", anon, "en-US"));
