@@ -498,15 +498,23 @@ pub fn render(kb: &Kb, marker: Option<&Marker>, lang: Lang) -> Vec<u8> {
 /// An opaque pixmap as an 8-bit RGB PNG, each row filtered adaptively: about a
 /// third of tiny-skia's RGBA encoding for a picture of flat colours and text.
 pub fn encode(pixmap: &Pixmap) -> Vec<u8> {
-    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|px| [px[0], px[1], px[2]]).collect();
-    let mut out = Vec::with_capacity(rgb.len() / 8);
+    use std::io::Write;
+    let mut out = Vec::with_capacity(256 * 1024);
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Default);
     encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
     let mut writer = encoder.write_header().expect("PNG header into memory");
-    writer.write_image_data(&rgb).expect("PNG data into memory");
+    // Row by row: the opaque pixmap's premultiplied RGBA is its RGB, alpha dropped.
+    let mut stream = writer.stream_writer().expect("PNG stream into memory");
+    let mut row = Vec::with_capacity(pixmap.width() as usize * 3);
+    for line in pixmap.data().chunks_exact(pixmap.width() as usize * 4) {
+        row.clear();
+        row.extend(line.chunks_exact(4).flat_map(|px| [px[0], px[1], px[2]]));
+        stream.write_all(&row).expect("PNG rows into memory");
+    }
+    stream.finish().expect("PNG data into memory");
     writer.finish().expect("PNG end into memory");
     out
 }
