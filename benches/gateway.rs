@@ -1,5 +1,6 @@
 //! The time `imlaws run` adds between an INTERACTION_CREATE dispatch and its callback
-//! arriving at the fake Discord, over 1000+ interactions, and the bot's RSS after READY.
+//! arriving at the fake Discord, over 1000+ interactions, and the bot's RSS after READY
+//! and after 20 `/map` answers (drawn on demand, nothing kept).
 //! Targets (issue 4): median ≤ 1 ms, p99 ≤ 5 ms, RSS ≤ 25 MB; a component click (issue 11)
 //! adds no more than a slash command: median ≤ 1 ms.
 //!
@@ -17,6 +18,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 const INTERACTIONS: usize = 1200;
+const MAPS: usize = 20;
 
 /// Resident memory of `pid` in KiB, from `/proc/PID/status`. A measurement that cannot
 /// be made stops the bench: 0 would read as "target met".
@@ -92,6 +94,28 @@ async fn main() {
         }
     }
     let rss_after = rss_kib(pid);
+
+    // Maps are drawn on demand and dropped: RSS after a run of them (issue 12).
+    let mut map_times = Vec::with_capacity(MAPS);
+    for i in 0..MAPS {
+        let mut v = discord::command(
+            "map",
+            discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
+            if i % 2 == 0 { "en-US" } else { "zh-CN" },
+        );
+        let n = INTERACTIONS + i;
+        v["id"] = json!(format!("{}", 1_301_000_000_000_000_000u64 + n as u64));
+        v["token"] = json!(format!("bench-{n}"));
+        let path = format!("/interactions/{}/bench-{n}/callback", v["id"].as_str().unwrap());
+        let sent = Instant::now();
+        fake.dispatch("INTERACTION_CREATE", v);
+        let call = fake.wait_call(&path, 0).await;
+        assert_eq!(call.files.len(), 1, "the map is uploaded");
+        map_times.push(call.at - sent);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_maps = rss_kib(pid);
+    map_times.sort();
     latencies.sort();
     clicks.sort();
     let mean = latencies.iter().sum::<Duration>() / latencies.len() as u32;
@@ -118,6 +142,12 @@ async fn main() {
         "  RSS after READY {:.1} MiB, after the run {:.1} MiB",
         rss_ready as f64 / 1024.0,
         rss_after as f64 / 1024.0
+    );
+    println!(
+        "  {MAPS} /map callbacks (multipart): median {:?}, max {:?}; RSS after them {:.1} MiB",
+        percentile(&map_times, 0.5),
+        map_times.last().unwrap(),
+        rss_maps as f64 / 1024.0
     );
     let _ = child.start_kill();
 }

@@ -5,6 +5,7 @@
 use crate::ask::{AskError, Recognition};
 use crate::kb::{Kb, Msg, Product};
 use crate::lang::{fill, Lang};
+use crate::map;
 use crate::profile::{Field, ProfileInput};
 use crate::render::{self, Embed};
 use crate::rules::{self, RuleId};
@@ -32,6 +33,14 @@ pub enum Request {
     /// A profile as stated, refined from a verdict's components: assessed when the
     /// decision has what it needs.
     Refine(ProfileInput),
+    /// The positioning map, marking a profile (`/assess` options, assessed when the
+    /// decision has what it needs), one of the 27 products, or nothing.
+    Map {
+        options: Vec<(String, String)>,
+        app: Option<String>,
+    },
+    /// The map marking a profile as stated (a verdict's "Map" button).
+    MapOf(ProfileInput),
 }
 
 impl Request {
@@ -53,7 +62,7 @@ impl Request {
 }
 
 /// The slash commands, as users type them.
-pub const COMMANDS: [&str; 6] = ["assess", "ask", "law", "corollary", "app", "help"];
+pub const COMMANDS: [&str; 7] = ["assess", "ask", "law", "corollary", "app", "map", "help"];
 
 /// A bad input, with everything needed to say what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +89,8 @@ pub enum UserError {
     },
     UnknownProduct(String),
     MissingName,
+    /// `/map` given both a profile and an app.
+    MapBoth,
     UnknownCommand(String),
     UnclosedQuote,
     StrayText(String),
@@ -138,6 +149,7 @@ impl UserError {
                 s
             }
             UserError::MissingName => m(Msg::ErrorMissingName).to_string(),
+            UserError::MapBoth => m(Msg::ErrorMapBoth).to_string(),
             UserError::UnknownCommand(command) => fill(m(Msg::ErrorUnknownCommand), &[("command", command)]),
             UserError::UnclosedQuote => m(Msg::ErrorUnclosedQuote).to_string(),
             UserError::StrayText(text) => fill(m(Msg::ErrorStrayText), &[("text", text)]),
@@ -192,6 +204,15 @@ pub enum Reply<'a> {
     Product(&'a Product, Report<'a>),
     Ask(Report<'a>, Recognition),
     Help(Lang),
+    Map(MapReply),
+}
+
+/// The positioning map, drawn: the product it marks and the PNG.
+#[derive(Debug, Clone)]
+pub struct MapReply {
+    pub marker: Option<map::Marker>,
+    pub lang: Lang,
+    pub png: Vec<u8>,
 }
 
 impl Reply<'_> {
@@ -203,6 +224,7 @@ impl Reply<'_> {
             Reply::Product(p, r) => render::product(kb, p, r),
             Reply::Ask(r, recognition) => render::ask(kb, r, recognition),
             Reply::Help(lang) => render::help(kb, *lang),
+            Reply::Map(m) => render::map(kb, m.marker.as_ref(), m.lang),
         }
     }
 
@@ -231,6 +253,20 @@ impl Reply<'_> {
                 "commands": COMMANDS,
                 "help": kb.msg(Msg::HelpCommands, *lang),
                 "source": SourceRef::new(kb, *lang),
+            }),
+            Reply::Map(m) => json!({
+                "marker": m.marker.as_ref().map(|mk| json!({
+                    "app": mk.product.map(|i| kb.products[i].name.en.as_str()),
+                    "positioning": mk.positioning,
+                    "outlook": mk.outlook,
+                    "primary": mk.primary,
+                    "line": map::marker_line(kb, mk, m.lang),
+                })),
+                "file": map::FILE_NAME,
+                "width": map::WIDTH,
+                "height": map::HEIGHT,
+                "bytes": m.png.len(),
+                "source": SourceRef::new(kb, m.lang),
             }),
         }
     }
@@ -306,7 +342,50 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
             let settled = rules::settle(input).map_err(|needed| UserError::Needs { input: *input, needed, lang })?;
             Ok(Reply::Assess(verdict::report_settled(kb, &settled, lang)))
         }
+        Request::Map { options, app } => {
+            let marker = match app {
+                Some(_) if !options.is_empty() => return Err(UserError::MapBoth),
+                Some(name) if name.trim().is_empty() => return Err(UserError::MissingName),
+                Some(name) => {
+                    let i =
+                        product_index(kb, name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
+                    Some(marker(&kb.products[i].profile, Some(i)))
+                }
+                None if options.is_empty() => None,
+                None => {
+                    let input = profile_input(kb, options).map_err(|e| match e {
+                        UserError::UnknownOption { option, mut valid, .. } => {
+                            valid.push("app");
+                            UserError::UnknownOption { command: "map", option, valid }
+                        }
+                        other => other,
+                    })?;
+                    Some(profile_marker(&input)?)
+                }
+            };
+            Ok(Reply::Map(MapReply { png: map::render(kb, marker.as_ref(), lang), marker, lang }))
+        }
+        Request::MapOf(input) => {
+            let marker = profile_marker(input)?;
+            Ok(Reply::Map(MapReply { png: map::render(kb, Some(&marker), lang), marker: Some(marker), lang }))
+        }
     }
+}
+
+fn product_index(kb: &Kb, name: &str) -> Option<usize> {
+    let p = kb.product(name)?;
+    kb.products.iter().position(|q| std::ptr::eq(p, q))
+}
+
+/// The map's marker for a profile as stated: the decision must have what it needs.
+fn profile_marker(input: &ProfileInput) -> Result<map::Marker, UserError> {
+    let settled = rules::settle(input).map_err(UserError::MissingFields)?;
+    Ok(marker(&settled.profile, None))
+}
+
+fn marker(profile: &crate::profile::Profile, product: Option<usize>) -> map::Marker {
+    let a = rules::assess(profile);
+    map::Marker { product, positioning: a.positioning, outlook: a.outlook, primary: a.primary }
 }
 
 /// Resolve `/assess` options: field names, codes or their aliases.
@@ -425,6 +504,22 @@ pub fn parse_line(line: &str) -> Result<Request, UserError> {
                     .to_string(),
             };
             Ok(Request::Ask { question, lang: None })
+        }
+        "map" => {
+            let mut options = Vec::new();
+            let mut app = None;
+            for t in tokens(rest)? {
+                match t.name {
+                    Some(name) if name.eq_ignore_ascii_case("app") => {
+                        if app.replace(t.value).is_some() {
+                            return Err(UserError::DuplicateOption("app".into()));
+                        }
+                    }
+                    Some(name) => options.push((name, t.value)),
+                    None => return Err(UserError::StrayText(t.value)),
+                }
+            }
+            Ok(Request::Map { options, app })
         }
         "help" | "" => Ok(Request::Help),
         _ => Err(UserError::UnknownCommand(format!("/{command}"))),

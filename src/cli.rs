@@ -60,6 +60,9 @@ pub enum Command {
         #[arg(required = true, num_args = 1..)]
         question: Vec<String>,
     },
+    /// Draw the positioning map (PNG): the 27 products, with a profile or one of them
+    /// marked.
+    Map(MapArgs),
     /// Read slash commands, one per line, from the terminal or a pipe (the default).
     Console,
     /// Serve Discord's Interactions Endpoint URL over HTTP (needs DISCORD_PUBLIC_KEY).
@@ -141,10 +144,35 @@ pub struct ServeArgs {
     /// scale out with more instances, or raise this to use more cores in one process.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub workers: usize,
+    /// Send maps' follow-up REST calls to this base URL instead of https://discord.com.
+    #[arg(long, env = "IMLAWS_DISCORD_PROXY", value_name = "URL")]
+    pub discord_proxy: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct AssessArgs {
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// List every change that would move the verdict, not only the three most useful.
+    #[arg(long)]
+    what_if: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    profile: ProfileArgs,
+    /// Mark one of the article's 27 products instead of a profile (English or Chinese name).
+    #[arg(long, value_name = "NAME")]
+    app: Option<String>,
+    /// Write the PNG here (`-`: standard output).
+    #[arg(long, value_name = "FILE.png")]
+    out: PathBuf,
+}
+
+/// The profile options `assess` and `map` share (the options of /assess).
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
     /// real-name, anonymous, mixed (or 实名, 匿名, 实名匿名).
     #[arg(long)]
     identity: Option<String>,
@@ -172,12 +200,9 @@ pub struct AssessArgs {
     /// backed, unbacked.
     #[arg(long)]
     community: Option<String>,
-    /// List every change that would move the verdict, not only the three most useful.
-    #[arg(long)]
-    what_if: bool,
 }
 
-impl AssessArgs {
+impl ProfileArgs {
     fn options(&self) -> Vec<(String, String)> {
         [
             ("identity", &self.identity),
@@ -213,7 +238,8 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
     let lang = cli.lang.unwrap_or_default();
     let request = match &cli.command {
         None | Some(Command::Console) => return console(kb, cli.lang, cli.json),
-        Some(Command::Assess(args)) => Ok(Request::Assess(args.options())),
+        Some(Command::Assess(args)) => Ok(Request::Assess(args.profile.options())),
+        Some(Command::Map(args)) => return map(kb, args, lang, cli.json),
         Some(Command::Law { number }) => Request::numbered("law", number),
         Some(Command::Corollary { number }) => Request::numbered("corollary", number),
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
@@ -235,6 +261,52 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         }
         Err(e) => fail(kb, &e, lang),
     }
+}
+
+/// `imlaws map`: the positioning map, to a file or standard output.
+fn map(kb: &Kb, args: &MapArgs, lang: Lang, json: bool) -> ExitCode {
+    let request = Request::Map { options: args.profile.options(), app: args.app.clone() };
+    let reply = match answer(kb, &request, lang) {
+        Ok(reply) => reply,
+        Err(e) => return fail(kb, &e, lang),
+    };
+    let Reply::Map(m) = &reply else { return ExitCode::FAILURE };
+    if args.out.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(&m.png).and_then(|()| out.flush()) {
+            return usage_error(format!("cannot write the map to standard output: {e}"));
+        }
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(&args.out, &m.png) {
+        return usage_error(format!("cannot write the map to {}: {e}", args.out.display()));
+    }
+    let mut out = std::io::stdout().lock();
+    let text = if json {
+        format_reply(kb, &reply, true, false)
+    } else {
+        let path = args.out.display().to_string();
+        format!("{}\n", crate::lang::fill(kb.msg(crate::kb::Msg::MapWritten, lang), &[("path", &path)]))
+    };
+    let _ = out.write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// Write a console map to the first free `imlaws-map-N.png` in the current folder.
+fn save_console_map(png: &[u8]) -> std::io::Result<PathBuf> {
+    let dir = std::env::current_dir()?;
+    for n in 1.. {
+        let path = dir.join(format!("imlaws-map-{n}.png"));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                f.write_all(png)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("some file name is free")
 }
 
 fn fail(kb: &Kb, e: &UserError, lang: Lang) -> ExitCode {
@@ -293,6 +365,17 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
             other => other,
         });
         match request.and_then(|r| answer(kb, &r, lang)) {
+            Ok(Reply::Map(m)) => match save_console_map(&m.png) {
+                Ok(path) => {
+                    let path = path.display().to_string();
+                    let msg = crate::lang::fill(kb.msg(crate::kb::Msg::MapWritten, lang), &[("path", &path)]);
+                    let _ = writeln!(out, "{msg}");
+                }
+                Err(e) => {
+                    let _ = out.flush();
+                    eprintln!("error: cannot write the map in the current folder: {e}");
+                }
+            },
             Ok(reply) => {
                 let _ = out.write_all(format_reply(kb, &reply, json, styled).as_bytes());
                 if !json {
@@ -384,6 +467,25 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
     if args.workers == 0 {
         return usage_error("--workers must be at least 1");
     }
+    let proxy = match proxy_or_exit(args.discord_proxy.as_deref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // Maps are sent by editing the deferred response through the interaction webhook:
+    // that needs the application id, and the bot token to authenticate as the bot.
+    let followup = match (std::env::var("DISCORD_APPLICATION_ID").ok(), std::env::var("DISCORD_TOKEN").ok()) {
+        (Some(id), Some(token)) => {
+            let Some(id) = id.trim().parse::<u64>().ok().filter(|&id| id > 0) else {
+                return usage_error("DISCORD_APPLICATION_ID must be the application's numeric id");
+            };
+            let token = match crate::discord::gateway::check_token(Some(&token)) {
+                Ok(t) => t,
+                Err(e) => return usage_error(e),
+            };
+            Some(crate::discord::gateway::http(&token, proxy.as_deref(), Some(id)))
+        }
+        _ => None,
+    };
     let (kb, rt) = match service(kb, Some(args.workers)) {
         Ok(s) => s,
         Err(code) => return code,
@@ -398,9 +500,15 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
         };
         let addr = listener.local_addr().map_or_else(|_| args.listen.to_string(), |a| a.to_string());
         println!("imlaws: interactions endpoint on http://{addr}/interactions");
-        let endpoint = http::Endpoint::new(kb, verifier)
+        let mut endpoint = http::Endpoint::new(kb, verifier)
             .replay_window(std::time::Duration::from_secs(args.replay_window))
             .body_limit(args.body_limit);
+        match followup {
+            Some(client) => endpoint = endpoint.followup(client),
+            None => tracing::warn!(
+                "DISCORD_APPLICATION_ID and DISCORD_TOKEN are not both set: /map answers that it cannot send pictures"
+            ),
+        }
         match http::serve(listener, endpoint, shutdown_signal()).await {
             Ok(()) => {
                 tracing::info!("shut down");

@@ -48,11 +48,14 @@ pub struct Embed {
     pub color: u32,
     pub fields: Vec<EmbedField>,
     pub footer: String,
+    /// The embed's image: `attachment://map.png` for a map sent with the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 impl Embed {
     fn new(title: String, description: String, color: u32) -> Self {
-        Embed { title, description, color, fields: Vec::new(), footer: String::new() }
+        Embed { title, description, color, fields: Vec::new(), footer: String::new(), image: None }
     }
 
     /// Start a field written line by line; long ones continue in further fields.
@@ -520,6 +523,20 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
 }
 
 /// `/help`.
+/// The positioning map's message: its title, the marked product's verdict (or what
+/// the map shows), coloured by that outlook, with the picture attached as
+/// [`crate::map::FILE_NAME`].
+pub fn map(kb: &Kb, marker: Option<&crate::map::Marker>, lang: Lang) -> Embed {
+    let (description, color) = match marker {
+        Some(mk) => (crate::map::marker_line(kb, mk, lang), outlook_color(mk.outlook)),
+        None => (kb.msg(Msg::MapSubtitle, lang).to_string(), COLOR_INFO),
+    };
+    let mut e = Embed::new(kb.msg(Msg::MapTitle, lang).to_string(), description, color);
+    e.footer = kb.source_credit(lang).to_string();
+    e.image = Some(format!("attachment://{}", crate::map::FILE_NAME));
+    e.fit()
+}
+
 pub fn help(kb: &Kb, lang: Lang) -> Embed {
     let description = format!(
         "{}\n\n{}\n\n{}",

@@ -93,13 +93,14 @@ fn a_verdict_carries_components_to_refine_it() {
     assert_eq!(r["data"]["flags"], Value::Null, "public, so the team sees it");
     within_limits(&r).unwrap();
     let all = components(&r);
-    assert_eq!(all.len(), 3, "two menus and the what-if button");
+    assert_eq!(all.len(), 4, "two menus, the what-if and the map buttons");
     let core = &all[0];
     let values: Vec<&str> = core["options"].as_array().unwrap().iter().map(|o| o["value"].as_str().unwrap()).collect();
     assert!(values.contains(&"0:0"), "identity → real-name is offered: {values:?}");
     assert!(!values.contains(&"0:1"), "not the current identity");
     assert_eq!(all[2]["type"], 2);
     assert_eq!(all[2]["label"], "What would change it?");
+    assert_eq!((all[3]["type"].as_u64(), all[3]["label"].as_str()), (Some(2), Some("Map")));
     // The other fields' menu lists assumed fields first, saying what they are now.
     let other = &all[1]["options"][0];
     assert!(other["description"].as_str().unwrap().starts_with("now assumed"), "{other}");

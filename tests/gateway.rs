@@ -139,7 +139,7 @@ async fn registers_and_answers_every_command_in_both_languages() {
     let put = fake.wait_call(&format!("/applications/{APP_ID}/guilds/{GUILD_ID}/commands"), 0).await;
     assert_eq!(put.method, "PUT");
     let names: Vec<&str> = put.body.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["assess", "ask", "law", "corollary", "app", "help"]);
+    assert_eq!(names, ["assess", "ask", "law", "corollary", "app", "help", "map"]);
     for c in put.body.as_array().unwrap() {
         let zh = c["name_localizations"]["zh-CN"].as_str().unwrap_or_else(|| panic!("zh-CN name: {c}"));
         assert!(has_cjk(zh), "{zh}");
@@ -199,6 +199,63 @@ async fn registers_and_answers_every_command_in_both_languages() {
     let text = ephemeral_text(&body);
     assert!(text.contains("robot") && has_cjk(text), "names the value, in Chinese: {text}");
 
+    sigterm(child).await;
+}
+
+/// A map's callback as the fake received it: multipart, `payload_json` a public
+/// message whose embed shows `attachment://map.png`, and the PNG as `files[0]`.
+fn uploaded_map(call: &common::fake_discord::Call, lang: Lang) -> tiny_skia::Pixmap {
+    assert_eq!((call.method.as_str(), call.status), ("POST", 204));
+    assert_eq!(call.files.len(), 1, "one file: {:?}", call.files.iter().map(|f| &f.name).collect::<Vec<_>>());
+    let file = &call.files[0];
+    assert_eq!(
+        (file.name.as_str(), file.filename.as_str(), file.content_type.as_str()),
+        ("files[0]", "map.png", "image/png")
+    );
+    let e = &call.body["data"]["embeds"][0];
+    assert_eq!(e["image"]["url"], "attachment://map.png", "{}", call.body);
+    assert_eq!(has_cjk(e["title"].as_str().unwrap()), lang == Lang::Zh, "{e}");
+    assert_eq!(call.body["data"]["allowed_mentions"], no_pings());
+    let pixmap = tiny_skia::Pixmap::decode_png(&file.data).expect("the uploaded map decodes");
+    assert_eq!((pixmap.width(), pixmap.height()), (imlaws::map::WIDTH, imlaws::map::HEIGHT));
+    pixmap
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_uploads_the_png_with_its_callback_and_from_the_map_button() {
+    let fake = FakeDiscord::start().await;
+    let child = bot(&fake, &[]);
+    fake.wait_gateway("READY", 1).await;
+    let anon = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
+    for (locale, lang) in [("en-US", Lang::En), ("zh-CN", Lang::Zh)] {
+        let v = interaction(discord::command("map", anon.clone(), locale));
+        let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+        fake.dispatch("INTERACTION_CREATE", v);
+        let call = fake.wait_call(&path, 0).await;
+        assert_eq!(call.body["type"], 4);
+        uploaded_map(&call, lang);
+    }
+
+    // The Map button under a verdict, clicked by its owner: the map, public.
+    let verdict = ask(&fake, interaction(discord::command("assess", anon, "en-US"))).await;
+    let map_id = verdict["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap())
+        .filter_map(|c| c["custom_id"].as_str())
+        .find(|id| id.split('.').nth(2) == Some("m"))
+        .expect("a Map button")
+        .to_string();
+    let mut click = interaction(discord::command("assess", json!([]), "en-US"));
+    click["type"] = json!(3);
+    click["data"] = json!({"custom_id": map_id, "component_type": 2});
+    click["message"] = message_json("1302000000000000001", CHANNEL, BOT_ID, "", &[], true);
+    let path = format!("/interactions/{}/{}/callback", click["id"].as_str().unwrap(), click["token"].as_str().unwrap());
+    fake.dispatch("INTERACTION_CREATE", click);
+    let call = fake.wait_call(&path, 0).await;
+    assert!(call.body["data"]["flags"].is_null(), "the owner's map is public: {}", call.body);
+    uploaded_map(&call, Lang::En);
     sigterm(child).await;
 }
 
@@ -443,9 +500,9 @@ async fn register_overwrites_guild_and_global_commands() {
     };
     let out = register(&["--guild", GUILD_ID], Some(APP_ID)).await;
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("registered 6 commands in guild {GUILD_ID}\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("registered 7 commands in guild {GUILD_ID}\n"));
     let out = register(&[], Some(APP_ID)).await;
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "registered 6 global commands\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "registered 7 global commands\n");
     let puts: Vec<String> = fake.calls().into_iter().filter(|c| c.method == "PUT").map(|c| c.path).collect();
     assert_eq!(
         puts,
@@ -725,4 +782,70 @@ async fn a_verdict_is_refined_in_place_through_the_gateway() {
     assert!(ephemeral_text(&refused).contains("earlier version"), "{refused}");
     assert!(fake.take_violations().is_empty());
     sigterm(child).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_refuses_uploads_and_webhook_edits_discord_would_refuse() {
+    use reqwest::multipart::{Form, Part};
+    let fake = FakeDiscord::start().await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(fake.ws_url()).await.expect("connect");
+    next_frame(&mut ws).await;
+    ws.send(Ws::Text(json!({"op": 2, "d": identify(TOKEN, INTENTS)}).to_string())).await.unwrap();
+    next_frame(&mut ws).await;
+    let client = reqwest::Client::new();
+    let png = || Part::bytes(vec![0x89, b'P', b'N', b'G']).file_name("map.png").mime_str("image/png").unwrap();
+    let send = |method: reqwest::Method, path: String, form: Form| {
+        client
+            .request(method, format!("{}/api/v10{path}", fake.proxy_url()))
+            .header("authorization", format!("Bot {TOKEN}"))
+            .header("user-agent", "DiscordBot (https://example.invalid, 1)")
+            .multipart(form)
+            .send()
+    };
+    let reply = |image: &str, attachments: Value| {
+        json!({"type": 4, "data": {"embeds": [{"title": "t", "image": {"url": image}}], "attachments": attachments,
+               "allowed_mentions": {"parse": []}}})
+        .to_string()
+    };
+    let cases: Vec<(Form, &str)> = vec![
+        (
+            Form::new().text("payload_json", reply("attachment://other.png", json!([]))).part("files[0]", png()),
+            "attachment://other.png names no uploaded file",
+        ),
+        (
+            Form::new().text("payload_json", reply("attachment://map.png", json!([{"id": 1}]))).part("files[0]", png()),
+            "id 1 names no uploaded files[1]",
+        ),
+        (Form::new().part("files[0]", png()), "no payload_json part"),
+        (
+            Form::new().text("payload_json", reply("attachment://map.png", json!([]))).part("file", png()),
+            "unexpected part",
+        ),
+    ];
+    for (i, (form, rule)) in cases.into_iter().enumerate() {
+        let id = format!("{}", 1_403_000_000_000_000_000u64 + i as u64);
+        fake.dispatch("INTERACTION_CREATE", json!({"id": id, "token": "t", "type": 2}));
+        let response = send(reqwest::Method::POST, format!("/interactions/{id}/t/callback"), form).await.unwrap();
+        assert_eq!(response.status(), 400, "{rule}");
+        let refused = fake.take_violations();
+        assert!(refused.iter().any(|r| r.contains(rule)), "want `{rule}`, got {refused:?}");
+    }
+    // Editing the original response: an unknown token, an interaction not answered yet,
+    // another application.
+    fake.dispatch("INTERACTION_CREATE", json!({"id": "1404", "token": "unanswered", "type": 2}));
+    let edit = || {
+        Form::new()
+            .text("payload_json", json!({"embeds": [{"title": "t"}], "allowed_mentions": {"parse": []}}).to_string())
+            .part("files[0]", png())
+    };
+    for (path, status, rule) in [
+        (format!("/webhooks/{APP_ID}/nobody/messages/@original"), 404, "10015"),
+        (format!("/webhooks/{APP_ID}/unanswered/messages/@original"), 404, "10008"),
+        ("/webhooks/1/unanswered/messages/@original".to_string(), 404, "not this bot's application"),
+    ] {
+        let response = send(reqwest::Method::PATCH, path, edit()).await.unwrap();
+        assert_eq!(response.status(), status, "{rule}");
+        let refused = fake.take_violations();
+        assert!(refused.iter().any(|r| r.contains(rule)), "want `{rule}`, got {refused:?}");
+    }
 }

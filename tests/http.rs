@@ -406,6 +406,7 @@ fn any_embed() -> impl Strategy<Value = imlaws::render::Embed> {
             color,
             fields,
             footer,
+            image: None,
         },
     )
 }
@@ -484,6 +485,7 @@ fn fit_cuts_each_limit_on_its_own() {
         color: 0,
         fields: vec![field("n", "v")],
         footer: "f".into(),
+        image: None,
     };
     let cases: Vec<(&str, Embed)> = vec![
         ("title", Embed { title: "长".repeat(limits::TITLE + 1), ..base() }),
@@ -674,4 +676,109 @@ fn a_verdict_is_refined_in_place_over_http() {
     }
     let out_of_range = post(&discord::component(&menu, Some(&["1:99"]), ALICE, "en-US"));
     assert!(out_of_range["data"]["content"].as_str().unwrap().contains("not one of the codes"));
+}
+
+/// `/map` over HTTP: Discord takes no file in the reply to its POST, so the endpoint
+/// defers (type 5) and edits the original response through the interaction webhook
+/// with the PNG, multipart, through `--discord-proxy` (here the fake Discord).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_is_deferred_then_sent_by_editing_the_original_response() {
+    use common::fake_discord::{FakeDiscord, APP_ID, TOKEN};
+    use std::process::{Command, Stdio};
+    let fake = FakeDiscord::start().await;
+    let key = keypair();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imlaws"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--discord-proxy", &fake.proxy_url()])
+        .env("DISCORD_PUBLIC_KEY", public_hex(&key))
+        .env("DISCORD_APPLICATION_ID", APP_ID)
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("RUST_LOG", "info")
+        .env_remove("IMLAWS_DISCORD_PROXY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = discord::announced_addr(&mut child);
+    let send = |v: Value| {
+        let key = key.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let body = v.to_string();
+                let ts = now();
+                let headers = [
+                    ("Content-Type", "application/json".to_string()),
+                    ("X-Signature-Ed25519", sign(&key, &ts, body.as_bytes())),
+                    ("X-Signature-Timestamp", ts),
+                ];
+                let (status, reply) = exchange(addr, "POST", "/interactions", &headers, body.as_bytes());
+                assert_eq!(status, 200, "{reply}");
+                let r: Value = serde_json::from_str(&reply).unwrap();
+                let refused = limits::callback(v["type"].as_u64().unwrap(), &r);
+                assert!(refused.is_empty(), "Discord would refuse {r}: {refused:?}");
+                r
+            })
+            .await
+            .unwrap()
+        }
+    };
+
+    let anon = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
+    for (n, (locale, lang)) in [("en-US", Lang::En), ("zh-CN", Lang::Zh)].into_iter().enumerate() {
+        let mut v = discord::command("map", anon.clone(), locale);
+        let (id, token) = (format!("13010000000000001{n:02}"), format!("http-map-token-{n}"));
+        v["id"] = json!(id);
+        v["token"] = json!(token);
+        fake.delivered_over_http(&id, &token);
+        let r = send(v).await;
+        assert_eq!(r["type"], 5, "deferred: {r}");
+        assert!(r["data"]["flags"].is_null() || r["data"]["flags"] == 0, "public: {r}");
+
+        let call = fake.wait_call(&format!("/webhooks/{APP_ID}/{token}/messages/@original"), 0).await;
+        assert_eq!((call.method.as_str(), call.status), ("PATCH", 200));
+        assert_eq!(call.files.len(), 1, "the PNG, multipart");
+        assert_eq!((call.files[0].name.as_str(), call.files[0].filename.as_str()), ("files[0]", "map.png"));
+        let e = &call.body["embeds"][0];
+        assert_eq!(e["image"]["url"], "attachment://map.png", "{}", call.body);
+        assert_eq!(has_cjk(e["title"].as_str().unwrap()), lang == Lang::Zh, "{e}");
+        let pixmap = tiny_skia::Pixmap::decode_png(&call.files[0].data).expect("the map decodes");
+        assert_eq!((pixmap.width(), pixmap.height()), (imlaws::map::WIDTH, imlaws::map::HEIGHT));
+    }
+
+    // Someone else's Map button: deferred privately, then the same edit.
+    let verdict = send(discord::command("assess", anon.clone(), "en-US")).await;
+    let map_id = verdict["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap())
+        .filter_map(|c| c["custom_id"].as_str())
+        .find(|id| id.split('.').nth(2) == Some("m"))
+        .expect("a Map button")
+        .to_string();
+    let mut click = discord::command("assess", json!([]), "en-US");
+    click["type"] = json!(3);
+    click["id"] = json!("1301000000000000199");
+    click["token"] = json!("http-map-click");
+    click["member"]["user"]["id"] = json!("900000000000000002");
+    click["data"] = json!({"custom_id": map_id, "component_type": 2});
+    click["message"] =
+        common::fake_discord::message_json("1302000000000000001", "1100000000000000010", APP_ID, "", &[], true);
+    fake.delivered_over_http("1301000000000000199", "http-map-click");
+    let r = send(click).await;
+    assert_eq!((r["type"].as_u64(), r["data"]["flags"].as_u64()), (Some(5), Some(64)), "deferred, ephemeral: {r}");
+    let call = fake.wait_call(&format!("/webhooks/{APP_ID}/http-map-click/messages/@original"), 0).await;
+    assert_eq!(call.files.len(), 1);
+    tiny_skia::Pixmap::decode_png(&call.files[0].data).expect("the map decodes");
+
+    // Without the application id (the in-process endpoint has none), /map says so,
+    // ephemeral, instead of deferring what it could never send.
+    let r = post(&discord::command("map", anon, "en-US"));
+    assert_eq!((r["type"].as_u64(), r["data"]["flags"].as_u64()), (Some(4), Some(64)), "{r}");
+    assert!(r["data"]["content"].as_str().unwrap().contains("DISCORD_APPLICATION_ID"), "{r}");
+
+    assert_eq!(sigterm(&mut child), Some(0), "clean exit on SIGTERM");
+    let mut logs = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("sent a map"), "{logs}");
+    assert!(!logs.contains(TOKEN), "no token in the logs");
 }

@@ -55,6 +55,7 @@ fn an_oversized_embed_is_cut_to_every_limit() {
         color: 0,
         fields: (0..30).map(|i| EmbedField { name: format!("{i}{long}"), value: long.clone() }).collect(),
         footer: long.clone(),
+        image: None,
     }
     .fit();
     within_limits(&e);
@@ -65,14 +66,26 @@ fn an_oversized_embed_is_cut_to_every_limit() {
 #[test]
 fn one_long_part_is_cut_even_when_the_total_fits() {
     // 5000 characters fit the 6000 total but not the 4096 of a description.
-    let e =
-        Embed { title: "t".into(), description: "d".repeat(5000), color: 0, fields: Vec::new(), footer: String::new() }
-            .fit();
+    let e = Embed {
+        title: "t".into(),
+        description: "d".repeat(5000),
+        color: 0,
+        fields: Vec::new(),
+        footer: String::new(),
+        image: None,
+    }
+    .fit();
     within_limits(&e);
     assert_eq!(e.description.chars().count(), limits::DESCRIPTION);
-    let e =
-        Embed { title: "t".into(), description: String::new(), color: 0, fields: Vec::new(), footer: "f".repeat(3000) }
-            .fit();
+    let e = Embed {
+        title: "t".into(),
+        description: String::new(),
+        color: 0,
+        fields: Vec::new(),
+        footer: "f".repeat(3000),
+        image: None,
+    }
+    .fit();
     within_limits(&e);
 }
 

@@ -41,7 +41,7 @@ fn number_option(kb: &Kb, description: Msg, max: u64) -> CreateCommandOption {
         .max_int_value(max)
 }
 
-/// All six commands: /assess, /ask, /law, /corollary, /app, /help.
+/// All seven commands: /assess, /ask, /law, /corollary, /app, /help, /map.
 pub fn all(kb: &Kb) -> Vec<CreateCommand> {
     let mut assess = described(kb, Msg::CommandAssessName, Msg::CommandAssessDescription);
     // Required options first, as Discord demands.
@@ -60,6 +60,17 @@ pub fn all(kb: &Kb) -> Vec<CreateCommand> {
         .description_localized(ZH, kb.msg(Msg::CommandAppProduct, Lang::Zh))
         .required(true)
         .set_autocomplete(true);
+    // /map: the /assess options, all optional, or one of the 27 products.
+    let mut map = described(kb, Msg::CommandMapName, Msg::CommandMapDescription);
+    for field in Field::ALL {
+        map = map.add_option(field_option(kb, field).required(false));
+    }
+    let app = CreateCommandOption::new(CommandOptionType::String, "app", kb.msg(Msg::CommandMapApp, Lang::En))
+        .name_localized(ZH, "产品")
+        .description_localized(ZH, kb.msg(Msg::CommandMapApp, Lang::Zh))
+        .required(false)
+        .set_autocomplete(true);
+    map = map.add_option(app);
     vec![
         assess,
         described(kb, Msg::CommandAskName, Msg::CommandAskDescription).add_option(question),
@@ -75,5 +86,6 @@ pub fn all(kb: &Kb) -> Vec<CreateCommand> {
         )),
         described(kb, Msg::CommandAppName, Msg::CommandAppDescription).add_option(product),
         described(kb, Msg::CommandHelpName, Msg::CommandHelpDescription),
+        map,
     ]
 }

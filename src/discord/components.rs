@@ -12,12 +12,14 @@
 //!
 //! `im1` is the format's version; the knowledge base's tag refuses a component made
 //! under another knowledge base as stale; the action is `c` (the identity/audience
-//! menu), `o` (the other fields' menu), `n` (the menu of a needed field) or `w` (the
-//! what-if button); the profile is one character per field in [`Field::ALL`] order, a
+//! menu), `o` (the other fields' menu), `n` (the menu of a needed field), `w` (the
+//! what-if button) or `m` (the map button); the profile is one character per field in [`Field::ALL`] order, a
 //! code's index or `-` when not stated; the owner is the user who asked, who refines
 //! the message in place while anyone else gets an ephemeral copy of their own.
+//! The "Map" button (`m`) answers with the positioning map marking the profile, as a
+//! new message: public for the owner, ephemeral for anyone else.
 
-use super::{content, create_embed};
+use super::{content, create_embed, Answer};
 use crate::answer::{answer, Reply, Request, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::{fill, Lang};
@@ -45,6 +47,8 @@ pub enum Action {
     Need(Field),
     /// List every change that would move the verdict.
     WhatIf,
+    /// Draw the positioning map with this profile marked.
+    Map,
 }
 
 /// A component's state, as its `custom_id` carries it.
@@ -73,6 +77,7 @@ impl State {
             Action::Change { core: false } => "o".to_string(),
             Action::Need(f) => format!("n{}", f.index()),
             Action::WhatIf => "w".to_string(),
+            Action::Map => "m".to_string(),
         };
         let profile: String = Field::ALL
             .iter()
@@ -103,6 +108,7 @@ impl State {
             [b'c'] => Action::Change { core: true },
             [b'o'] => Action::Change { core: false },
             [b'w'] => Action::WhatIf,
+            [b'm'] => Action::Map,
             [b'n', d] => Action::Need(*Field::ALL.get(usize::from(d.wrapping_sub(b'0'))).ok_or(ClickError::Malformed)?),
             _ => return Err(ClickError::Malformed),
         };
@@ -148,7 +154,7 @@ fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> CreateSelectMenuOption 
 }
 
 /// The components under a verdict: a menu for identity and audience, one for the
-/// other fields (assumed ones first), and the what-if button.
+/// other fields (assumed ones first), and the what-if and map buttons.
 pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<CreateActionRow> {
     let input = crate::rules::stated(&crate::rules::Settled {
         profile: report.profile.values,
@@ -185,9 +191,14 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
     vec![
         menu(Action::Change { core: true }, Msg::ComponentChangeCore, options(&core, report.assumed)),
         menu(Action::Change { core: false }, Msg::ComponentChangeOther, options(&others, report.assumed)),
-        CreateActionRow::Buttons(vec![CreateButton::new(state(Action::WhatIf))
-            .label(label(kb.msg(Msg::ComponentWhatIf, lang).to_string()))
-            .style(ButtonStyle::Secondary)]),
+        CreateActionRow::Buttons(vec![
+            CreateButton::new(state(Action::WhatIf))
+                .label(label(kb.msg(Msg::ComponentWhatIf, lang).to_string()))
+                .style(ButtonStyle::Secondary),
+            CreateButton::new(state(Action::Map))
+                .label(label(kb.msg(Msg::ComponentMap, lang).to_string()))
+                .style(ButtonStyle::Secondary),
+        ]),
     ]
 }
 
@@ -195,7 +206,7 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
 pub fn rows(kb: &Kb, lang: Lang, reply: &Reply, owner: u64) -> Vec<CreateActionRow> {
     match reply {
         Reply::Assess(r) | Reply::Ask(r, _) | Reply::Product(_, r) => verdict_rows(kb, lang, r, owner),
-        Reply::Rule(..) | Reply::Help(_) => Vec::new(),
+        Reply::Rule(..) | Reply::Help(_) | Reply::Map(_) => Vec::new(),
     }
 }
 
@@ -231,23 +242,27 @@ pub fn message_data(
 ) -> (CreateInteractionResponseMessage, bool) {
     let data = CreateInteractionResponseMessage::new().allowed_mentions(CreateAllowedMentions::new());
     match reply {
+        Ok(Reply::Map(m)) => {
+            let embed = create_embed(&render::map(kb, m.marker.as_ref(), m.lang));
+            (data.embed(embed).add_file(super::map_file(&m.png)), true)
+        }
         Ok(reply) => (data.embed(create_embed(&reply.embed(kb))).components(rows(kb, lang, &reply, owner)), true),
         Err(e) => (data.content(content(&e.message(kb, lang))).components(error_rows(kb, &e, owner)), false),
     }
 }
 
-fn refused(kb: &Kb, lang: Lang, e: ClickError) -> CreateInteractionResponse {
+fn refused(kb: &Kb, lang: Lang, e: ClickError) -> Answer {
     let msg = match e {
         ClickError::Malformed => Msg::ErrorBadComponent,
         ClickError::Stale => Msg::ErrorStaleComponent,
         ClickError::BadChoice => Msg::ErrorBadChoice,
     };
-    super::ephemeral(kb.msg(msg, lang))
+    Answer::Body(super::ephemeral(kb.msg(msg, lang)))
 }
 
 /// A click on one of imlaws' components. The asker's message is updated in place;
 /// anyone else gets an ephemeral copy of their own to explore.
-pub fn click(kb: &Kb, c: &ComponentInteraction) -> CreateInteractionResponse {
+pub fn click(kb: &Kb, c: &ComponentInteraction) -> Answer {
     let lang = Lang::from_locale(&c.locale);
     let state = match State::decode(&c.data.custom_id, &kb.tag) {
         Ok(state) => state,
@@ -267,9 +282,20 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> CreateInteractionResponse {
         }
         input.set(f, code);
     }
+    if state.action == Action::Map {
+        return match answer(kb, &Request::MapOf(input), lang) {
+            Ok(Reply::Map(m)) => Answer::Map {
+                embed: create_embed(&render::map(kb, m.marker.as_ref(), m.lang)),
+                png: m.png,
+                ephemeral: clicker != state.owner,
+            },
+            Ok(_) => refused(kb, lang, ClickError::Malformed),
+            Err(e) => Answer::Body(super::ephemeral(&e.message(kb, lang))),
+        };
+    }
     let mut reply = answer(kb, &Request::Refine(input), lang);
     if state.action == Action::WhatIf {
-        return match reply {
+        return Answer::Body(match reply {
             Ok(Reply::Assess(mut r)) => {
                 r.what_if_shown = usize::MAX;
                 let embed = render::what_if(kb, &r);
@@ -280,20 +306,19 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> CreateInteractionResponse {
                         .allowed_mentions(CreateAllowedMentions::new()),
                 )
             }
-            Ok(_) => refused(kb, lang, ClickError::Malformed),
+            Ok(_) => return refused(kb, lang, ClickError::Malformed),
             Err(e) => super::ephemeral(&e.message(kb, lang)),
-        };
+        });
     }
     if let Ok(Reply::Assess(r)) = &mut reply {
         r.what_if_shown = 3;
     }
-    if clicker == state.owner {
-        let (data, _) = message_data(kb, reply, lang, clicker);
+    let (data, _) = message_data(kb, reply, lang, clicker);
+    Answer::Body(if clicker == state.owner {
         CreateInteractionResponse::UpdateMessage(data)
     } else {
-        let (data, _) = message_data(kb, reply, lang, clicker);
         CreateInteractionResponse::Message(data.ephemeral(true))
-    }
+    })
 }
 
 #[cfg(test)]
@@ -305,7 +330,7 @@ mod tests {
         let mut input = ProfileInput::default();
         input.set_code(Field::Audience, "strangers");
         input.set_code(Field::Community, "unbacked");
-        for action in [Action::Change { core: true }, Action::Change { core: false }, Action::WhatIf]
+        for action in [Action::Change { core: true }, Action::Change { core: false }, Action::WhatIf, Action::Map]
             .into_iter()
             .chain(Field::ALL.map(Action::Need))
         {
@@ -326,6 +351,7 @@ mod tests {
             "im1.a1b2c3.c.---------",
             "im1.a1b2c3.c.9--------.1",
             "im1.a1b2c3.z.---------.1",
+            "im1.a1b2c3.mm.---------.1",
             "im1.a1b2c3.c.--------.1",
             "im1.a1b2c3.c.---------.-1",
             "im1.a1b2c3.n9.---------.1",

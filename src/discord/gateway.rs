@@ -1,16 +1,16 @@
 //! The gateway transport: a serenity client that answers slash commands and messages
 //! that mention the bot, with the shared [`respond`] handler and renderer.
 
-use super::{commands, components, content, create_embed, respond};
-use crate::answer::{answer, parse_line, Request};
+use super::{answer_interaction, commands, components, content, create_embed};
+use crate::answer::{answer, parse_line, Reply, Request};
 use crate::ask::detect_lang;
 use crate::kb::Kb;
 use serde::Serialize;
 use serenity::all::{
-    Command, Context, CreateAllowedMentions, CreateMessage, EventHandler, GatewayIntents, GuildId, HttpBuilder,
-    Interaction, LightMethod, Message, Ready, RoleId, Route, UserId,
+    Command, Context, CreateAllowedMentions, CreateAttachment, CreateMessage, EventHandler, GatewayIntents, GuildId,
+    HttpBuilder, Interaction, LightMethod, Message, Ready, RoleId, Route, UserId,
 };
-use serenity::http::{Http, Request as RestRequest};
+use serenity::http::{Http, Multipart, MultipartUpload, Request as RestRequest};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -127,18 +127,39 @@ impl Rest {
 
     /// POST `body` as JSON to `route`, through serenity's `http` when there is no proxy.
     pub async fn post(&self, http: &Http, route: Route<'_>, body: &impl Serialize) -> Result<(), String> {
+        self.post_files(http, route, body, Vec::new()).await
+    }
+
+    /// POST `body` to `route`, with `files` as a multipart upload (`payload_json` and
+    /// `files[n]`) when there are any, else as JSON.
+    pub async fn post_files(
+        &self,
+        http: &Http,
+        route: Route<'_>,
+        body: &impl Serialize,
+        files: Vec<CreateAttachment>,
+    ) -> Result<(), String> {
         let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
+        let request = || {
+            let request = RestRequest::new(route, LightMethod::Post);
+            if files.is_empty() {
+                request.body(Some(bytes.clone())).headers(Some(headers.clone()))
+            } else {
+                request.multipart(Some(Multipart {
+                    upload: MultipartUpload::Attachments(files.clone()),
+                    payload_json: Some(String::from_utf8_lossy(&bytes).into_owned()),
+                    fields: Vec::new(),
+                }))
+            }
+        };
         if self.proxy.is_none() {
             // serenity's own ratelimiter waits out 429s on the direct path.
-            let request = RestRequest::new(route, LightMethod::Post).body(Some(bytes)).headers(Some(headers));
-            return http.request(request).await.map(drop).map_err(|e| e.to_string());
+            return http.request(request()).await.map(drop).map_err(|e| e.to_string());
         }
         for attempt in 1..=ATTEMPTS {
-            let request = RestRequest::new(route, LightMethod::Post)
-                .body(Some(bytes.clone()))
-                .headers(Some(headers.clone()))
+            let request = request()
                 .build(&self.client, &self.token, self.proxy.as_deref())
                 .map_err(|e| e.to_string())?
                 .build()
@@ -243,16 +264,17 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let response = respond(self.kb, &interaction);
+        let answer = answer_interaction(self.kb, &interaction);
         let (id, token) = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
             Interaction::Component(c) => (c.id, c.token.as_str()),
             Interaction::Modal(m) => (m.id, m.token.as_str()),
             _ => return,
         };
-        if let Err(e) =
-            self.rest.post(&ctx.http, Route::InteractionResponse { interaction_id: id, token }, &response).await
-        {
+        // A map goes with its callback, as a multipart upload.
+        let files = answer.file().into_iter().collect();
+        let route = Route::InteractionResponse { interaction_id: id, token };
+        if let Err(e) = self.rest.post_files(&ctx.http, route, &answer.response(), files).await {
             tracing::error!(interaction = %id, error = %e, "could not answer an interaction");
         }
     }
@@ -267,7 +289,12 @@ impl EventHandler for Handler {
         let request = if text.is_empty() { Ok(Request::Help) } else { parse_line(&text) };
         let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
         let owner = msg.author.id.get();
+        let mut files = Vec::new();
         reply = match request.and_then(|r| answer(self.kb, &r, lang)) {
+            Ok(Reply::Map(m)) => {
+                files.push(super::map_file(&m.png));
+                reply.embed(create_embed(&crate::render::map(self.kb, m.marker.as_ref(), m.lang)))
+            }
             Ok(answer) => reply
                 .embed(create_embed(&answer.embed(self.kb)))
                 .components(components::rows(self.kb, lang, &answer, owner)),
@@ -275,7 +302,8 @@ impl EventHandler for Handler {
                 reply.content(content(&e.message(self.kb, lang))).components(components::error_rows(self.kb, &e, owner))
             }
         };
-        if let Err(e) = self.rest.post(&ctx.http, Route::ChannelMessages { channel_id: msg.channel_id }, &reply).await {
+        let route = Route::ChannelMessages { channel_id: msg.channel_id };
+        if let Err(e) = self.rest.post_files(&ctx.http, route, &reply, files).await {
             tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");
         }
     }

@@ -1,9 +1,11 @@
 //! The HTTP transport: Discord POSTs each interaction, signed with Ed25519, to
-//! `POST /interactions`; the answer is the same [`respond`] the gateway bot sends.
+//! `POST /interactions`; the answer is the same [`super::respond`] the gateway bot
+//! sends, except a map: deferred, then sent by editing the original response.
 //! Stateless: run as many instances behind a load balancer as needed.
 
-use super::respond;
-use crate::kb::Kb;
+use super::{answer_interaction, Answer};
+use crate::kb::{Kb, Msg};
+use crate::lang::Lang;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,7 +14,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
-use serenity::all::Interaction;
+use serenity::all::{
+    CreateAllowedMentions, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage,
+    EditInteractionResponse, Interaction,
+};
+use serenity::builder::Builder;
+use serenity::http::Http;
 use serenity::interactions_endpoint::Verifier;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -22,12 +29,14 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(300);
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
-/// What the endpoint needs: the knowledge base and the application's public key.
+/// What the endpoint needs: the knowledge base and the application's public key; and,
+/// to send maps, a client for the interaction webhook.
 pub struct Endpoint {
     kb: &'static Kb,
     verifier: Verifier,
     replay_window: Duration,
     body_limit: usize,
+    followup: Option<Arc<Http>>,
 }
 
 /// Why a public key was refused.
@@ -65,7 +74,16 @@ pub fn verifier(public_key: Option<&str>) -> Result<Verifier, KeyError> {
 
 impl Endpoint {
     pub fn new(kb: &'static Kb, verifier: Verifier) -> Endpoint {
-        Endpoint { kb, verifier, replay_window: DEFAULT_REPLAY_WINDOW, body_limit: DEFAULT_BODY_LIMIT }
+        Endpoint { kb, verifier, replay_window: DEFAULT_REPLAY_WINDOW, body_limit: DEFAULT_BODY_LIMIT, followup: None }
+    }
+
+    /// Send maps: Discord takes no file in the reply to its POST, so a map is answered
+    /// with a deferred response (type 5) and then `PATCH
+    /// /webhooks/{application_id}/{token}/messages/@original` through `http` (which
+    /// knows the application id, and the proxy when there is one).
+    pub fn followup(mut self, http: Http) -> Self {
+        self.followup = Some(Arc::new(http));
+        self
     }
 
     pub fn replay_window(mut self, window: Duration) -> Self {
@@ -130,11 +148,49 @@ async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body:
         Ok(i) => i,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
-    let response = respond(ep.kb, &interaction);
+    let response = match answer_interaction(ep.kb, &interaction) {
+        Answer::Body(response) => response,
+        Answer::Map { embed, png, ephemeral } => match (&ep.followup, token(&interaction)) {
+            (Some(http), Some(token)) => {
+                tokio::spawn(edit_original(http.clone(), token.to_string(), embed, png));
+                let data = CreateInteractionResponseMessage::new();
+                CreateInteractionResponse::Defer(if ephemeral { data.ephemeral(true) } else { data })
+            }
+            _ => super::ephemeral(ep.kb.msg(Msg::ErrorMapUnavailable, lang(&interaction))),
+        },
+    };
     match serde_json::to_vec(&response) {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
         // Serialising our own builder cannot fail; answer something valid regardless.
         Err(_) => refuse(StatusCode::BAD_REQUEST, "could not encode the response"),
+    }
+}
+
+fn token(i: &Interaction) -> Option<&str> {
+    match i {
+        Interaction::Command(c) => Some(&c.token),
+        Interaction::Component(c) => Some(&c.token),
+        _ => None,
+    }
+}
+
+fn lang(i: &Interaction) -> Lang {
+    match i {
+        Interaction::Command(c) => Lang::from_locale(&c.locale),
+        Interaction::Component(c) => Lang::from_locale(&c.locale),
+        _ => Lang::En,
+    }
+}
+
+/// The deferred response, edited into the map: the embed and the PNG, multipart.
+async fn edit_original(http: Arc<Http>, token: String, embed: CreateEmbed, png: Vec<u8>) {
+    let edit = EditInteractionResponse::new()
+        .embed(embed)
+        .allowed_mentions(CreateAllowedMentions::new())
+        .new_attachment(super::map_file(&png));
+    match edit.execute(&*http, &token).await {
+        Ok(_) => tracing::info!(bytes = png.len(), "sent a map"),
+        Err(e) => tracing::error!(error = %e, "could not send a map"),
     }
 }
 

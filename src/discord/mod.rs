@@ -13,7 +13,7 @@ use crate::lang::Lang;
 use crate::render::{self, Embed};
 use serenity::all::{
     AutocompleteChoice, CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions,
-    CreateAutocompleteResponse, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    CreateAttachment, CreateAutocompleteResponse, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
     CreateInteractionResponseMessage, Interaction,
 };
 
@@ -22,22 +22,70 @@ pub const CONTENT_LIMIT: usize = 2000;
 /// Discord's limit on autocomplete suggestions.
 pub const AUTOCOMPLETE_LIMIT: usize = 25;
 
-/// The response to an interaction. Replies are public embeds; errors are ephemeral and
-/// say what to fix; nothing a user typed can ping anyone.
+/// What to send back for an interaction.
+// One answer lives for one interaction: boxing its variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// A callback body, sent as JSON.
+    Body(CreateInteractionResponse),
+    /// A message with the positioning map attached. The gateway bot sends it as the
+    /// callback, multipart; over HTTP, where Discord takes no file in the reply to its
+    /// POST, the endpoint defers (type 5) and then edits the original response with it.
+    Map { embed: CreateEmbed, png: Vec<u8>, ephemeral: bool },
+}
+
+impl Answer {
+    /// The callback body, with the map attached (serialised, the body carries the
+    /// file's `attachments` entry; the bytes go in the multipart upload).
+    pub fn response(&self) -> CreateInteractionResponse {
+        match self {
+            Answer::Body(r) => r.clone(),
+            Answer::Map { embed, png, ephemeral } => {
+                let data = CreateInteractionResponseMessage::new()
+                    .embed(embed.clone())
+                    .allowed_mentions(CreateAllowedMentions::new())
+                    .add_file(map_file(png));
+                CreateInteractionResponse::Message(if *ephemeral { data.ephemeral(true) } else { data })
+            }
+        }
+    }
+
+    /// The file to upload with the answer, if any.
+    pub fn file(&self) -> Option<CreateAttachment> {
+        match self {
+            Answer::Body(_) => None,
+            Answer::Map { png, .. } => Some(map_file(png)),
+        }
+    }
+}
+
+/// The map as an attachment, `map.png` (the name the embed's image refers to).
+pub fn map_file(png: &[u8]) -> CreateAttachment {
+    CreateAttachment::bytes(png.to_vec(), crate::map::FILE_NAME)
+}
+
+/// The response to an interaction, as one callback body (a map's file attached).
 pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse {
+    answer_interaction(kb, interaction).response()
+}
+
+/// The answer to an interaction. Replies are public embeds; errors are ephemeral and
+/// say what to fix; nothing a user typed can ping anyone.
+pub fn answer_interaction(kb: &Kb, interaction: &Interaction) -> Answer {
     match interaction {
-        Interaction::Ping(_) => CreateInteractionResponse::Pong,
+        Interaction::Ping(_) => Answer::Body(CreateInteractionResponse::Pong),
         Interaction::Command(cmd) => {
             let lang = Lang::from_locale(&cmd.locale);
             match command_request(cmd) {
-                Ok(request) => message(kb, answer(kb, &request, lang), lang, cmd.user.id.get()),
-                Err(e) => ephemeral(&e.message(kb, lang)),
+                Ok(request) => answer_message(kb, answer(kb, &request, lang), lang, cmd.user.id.get()),
+                Err(e) => Answer::Body(ephemeral(&e.message(kb, lang))),
             }
         }
-        Interaction::Autocomplete(cmd) => autocomplete(kb, cmd),
+        Interaction::Autocomplete(cmd) => Answer::Body(autocomplete(kb, cmd)),
         Interaction::Component(c) => components::click(kb, c),
-        Interaction::Modal(m) => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale))),
-        _ => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En)),
+        Interaction::Modal(m) => Answer::Body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale)))),
+        _ => Answer::Body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En))),
     }
 }
 
@@ -45,8 +93,21 @@ pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse 
 /// owner is the user who asked), or the error, ephemeral (with a menu when the error
 /// is a field the decision needs).
 pub fn message(kb: &Kb, reply: Result<Reply, UserError>, lang: Lang, owner: u64) -> CreateInteractionResponse {
-    let (data, public) = components::message_data(kb, reply, lang, owner);
-    CreateInteractionResponse::Message(if public { data } else { data.ephemeral(true) })
+    answer_message(kb, reply, lang, owner).response()
+}
+
+/// [`message`], with a map kept apart for the transport to upload.
+pub fn answer_message(kb: &Kb, reply: Result<Reply, UserError>, lang: Lang, owner: u64) -> Answer {
+    match reply {
+        Ok(Reply::Map(m)) => {
+            let embed = create_embed(&render::map(kb, m.marker.as_ref(), m.lang));
+            Answer::Map { embed, png: m.png, ephemeral: false }
+        }
+        reply => {
+            let (data, public) = components::message_data(kb, reply, lang, owner);
+            Answer::Body(CreateInteractionResponse::Message(if public { data } else { data.ephemeral(true) }))
+        }
+    }
 }
 
 /// Message text cut to Discord's 2000-character limit.
@@ -74,6 +135,9 @@ pub fn create_embed(e: &Embed) -> CreateEmbed {
     }
     if !e.footer.is_empty() {
         out = out.footer(CreateEmbedFooter::new(&e.footer));
+    }
+    if let Some(image) = &e.image {
+        out = out.image(image);
     }
     out
 }
@@ -111,6 +175,14 @@ pub fn command_request(cmd: &CommandInteraction) -> Result<Request, UserError> {
         "ask" => {
             Ok(Request::Ask { question: option(options, "question").map(text_value).unwrap_or_default(), lang: None })
         }
+        "map" => Ok(Request::Map {
+            options: options
+                .iter()
+                .filter(|o| o.name != "app")
+                .map(|o| (o.name.clone(), text_value(&o.value)))
+                .collect(),
+            app: option(options, "app").map(text_value),
+        }),
         "help" => Ok(Request::Help),
         other => Err(UserError::UnknownCommand(format!("/{other}"))),
     }
@@ -121,7 +193,7 @@ pub fn command_request(cmd: &CommandInteraction) -> Result<Request, UserError> {
 pub fn autocomplete(kb: &Kb, cmd: &CommandInteraction) -> CreateInteractionResponse {
     let lang = Lang::from_locale(&cmd.locale);
     let typed = cmd.data.autocomplete().map(|o| o.value).unwrap_or("");
-    let choices = if cmd.data.name == "app" {
+    let choices = if matches!(cmd.data.name.as_str(), "app" | "map") {
         kb.suggest_products(typed, AUTOCOMPLETE_LIMIT)
             .into_iter()
             .map(|p| AutocompleteChoice::new(p.display_name(lang), p.name.en.clone()))

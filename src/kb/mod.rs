@@ -39,6 +39,11 @@ const BUILTIN: [&str; 9] = [
     include_str!("../../config/lexicon.toml"),
 ];
 
+/// The messages the positioning map draws, by key prefix: with the product names and
+/// the source credit, every character of theirs must be in the map's font (loading
+/// refuses one that is not; `assets/fonts/subset.py` uses the same prefixes).
+pub const FONT_CHECKED_MESSAGES: [&str; 5] = ["map.", "positioning.", "outlook.", "rule.", "footer.source"];
+
 /// What is wrong with a knowledge-base file, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct KbError {

@@ -221,6 +221,23 @@ impl Ctx<'_> {
         })
     }
 
+    /// Refuse a text the map draws with a character its font lacks.
+    fn drawable(&self, face: &ttf_parser::Face, s: &Option<Spanned<String>>, what: &str) -> Result<(), KbError> {
+        let Some(s) = s else { return Ok(()) };
+        match crate::map::font::missing(face, s.get_ref().trim()) {
+            None => Ok(()),
+            Some(c) => Err(self.err(
+                s.span(),
+                format!(
+                    "{what} `{}` has the character `{}` (U+{:04X}), which the map's font lacks; add it with assets/fonts/subset.py",
+                    s.get_ref().trim(),
+                    c.escape_debug(),
+                    u32::from(c)
+                ),
+            )),
+        }
+    }
+
     fn rule_id(&self, s: &Spanned<String>) -> Result<RuleId, KbError> {
         RuleId::from_id(s.get_ref()).ok_or_else(|| {
             let valid: Vec<&str> = RuleId::ALL.iter().map(|r| r.id()).collect();
@@ -330,6 +347,12 @@ fn han_numeral(n: u8) -> &'static str {
 fn load_source(c: &Ctx) -> Result<Source, KbError> {
     let f: SourceFile = c.parse()?;
     let s = f.source;
+    let face = crate::map::font::face();
+    c.drawable(&face, &s.title.en, "source title")?;
+    c.drawable(&face, &s.title.zh, "source title")?;
+    for (value, what) in [(&s.author, "author"), (&s.date, "date"), (&s.url, "url")] {
+        c.drawable(&face, &Some(value.clone()), what)?;
+    }
     Ok(Source {
         title: c.text(&s.title, s.author.span(), "source title")?,
         author: c.nonempty(&s.author, "author")?,
@@ -429,7 +452,16 @@ fn keyed(
 fn load_messages(c: &Ctx) -> Result<Vec<Text>, KbError> {
     let f: MessagesFile = c.parse()?;
     let keys: Vec<&str> = Msg::ALL.iter().map(|m| m.key()).collect();
-    keyed(c, &f.message, &keys, "message", None)
+    let out = keyed(c, &f.message, &keys, "message", None)?;
+    let face = crate::map::font::face();
+    for (key, text) in &f.message {
+        if super::FONT_CHECKED_MESSAGES.iter().any(|p| key.get_ref().starts_with(p)) {
+            let what = format!("message `{}`", key.get_ref());
+            c.drawable(&face, &text.en, &what)?;
+            c.drawable(&face, &text.zh, &what)?;
+        }
+    }
+    Ok(out)
 }
 
 fn load_reasons(c: &Ctx) -> Result<Vec<Text>, KbError> {
@@ -541,8 +573,11 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
     let f: ProductsFile = c.parse()?;
     let mut out = Vec::with_capacity(f.product.len());
     let mut names: HashMap<String, (usize, String)> = HashMap::new();
+    let face = crate::map::font::face();
     for (index, raw) in f.product.iter().enumerate() {
         let name = c.text(&raw.name, raw.profile.span(), "product name")?;
+        c.drawable(&face, &raw.name.en, "product name")?;
+        c.drawable(&face, &raw.name.zh, "product name")?;
         let what = |part: &str| format!("product `{}` {part}", name.en);
         let mut aliases = Vec::new();
         for a in &raw.aliases {

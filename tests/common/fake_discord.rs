@@ -53,15 +53,33 @@ pub const MESSAGE_CONTENT: u64 = 1 << 15;
 pub const PRIVILEGED_INTENTS: u64 = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT;
 pub const DEFINED_INTENTS: u64 = ((1 << 17) - 1) | (1 << 20) | (1 << 21) | (1 << 24) | (1 << 25);
 
+/// Discord's default upload limit per file (reference#uploading-files).
+pub const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
+/// How long an interaction token stays usable for edits and follow-ups (§2).
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
 /// One REST call the bot made, and what the fake refused in it (empty: accepted).
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: String,
     pub path: String,
+    /// The JSON body, or a multipart body's `payload_json`.
     pub body: Value,
+    /// A multipart body's file parts.
+    pub files: Vec<Upload>,
     pub status: u16,
     pub at: Instant,
     pub refused: Vec<String>,
+}
+
+/// A file part of a multipart upload.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field: `files[n]`.
+    pub name: String,
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
 }
 
 enum Command {
@@ -243,6 +261,14 @@ impl FakeDiscord {
         assert!(conn.as_ref().expect("a gateway connection").send(c).is_ok(), "connection alive");
     }
 
+    /// An interaction Discord delivered over HTTP to the endpoint, which answered it
+    /// inline (the test checks that answer): its token may now edit the original
+    /// response and send follow-ups for 15 minutes.
+    pub fn delivered_over_http(&self, id: &str, token: &str) {
+        let pending = Pending { token: token.to_string(), kind: 2, at: Instant::now(), acknowledged: true };
+        self.shared.interactions.lock().unwrap().insert(id.to_string(), pending);
+    }
+
     /// Send a dispatch event (op 0) in the current session; returns its sequence. An
     /// INTERACTION_CREATE may then be answered once, within 3 s, with its own token; a
     /// MESSAGE_CREATE may then be replied to.
@@ -315,8 +341,21 @@ async fn rest_handler(
 ) -> Response {
     let path = uri.path().to_string();
     let mut refused: Vec<String> = Vec::new();
-    let (status, reply, extra_headers) = rest(&shared, &method, &path, &headers, &body, &mut refused);
-    let parsed = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    // A multipart body is its `payload_json` and its files (reference#uploading-files).
+    let form = content_type.starts_with("multipart/form-data").then(|| parse_multipart(content_type, &body));
+    let (json_bytes, files) = match &form {
+        Some(Ok((payload, files))) => (payload.as_bytes().to_vec(), files.clone()),
+        _ => (body.to_vec(), Vec::new()),
+    };
+    let (status, reply, extra_headers) = match &form {
+        Some(Err(why)) => {
+            refused.push(format!("multipart body: {why} (reference#uploading-files)"));
+            (400, json!({"code": 50035, "message": "Invalid Form Body"}), Vec::new())
+        }
+        _ => rest(&shared, &method, &path, &headers, &json_bytes, &files, form.is_some(), &mut refused),
+    };
+    let parsed = serde_json::from_slice(&json_bytes).unwrap_or(Value::Null);
     for r in &refused {
         violation(&shared, format!("{method} {path}: {r}"));
     }
@@ -324,6 +363,7 @@ async fn rest_handler(
         method: method.to_string(),
         path: path.clone(),
         body: parsed,
+        files,
         status,
         at: Instant::now(),
         refused,
@@ -343,13 +383,110 @@ async fn rest_handler(
 
 type Reply = (u16, Value, Vec<(&'static str, String)>);
 
+/// A `multipart/form-data` body as `(payload_json, file parts)`, or why it is not one
+/// Discord reads: every part named, text parts `payload_json` only, file parts
+/// `files[n]` with a file name.
+fn parse_multipart(content_type: &str, body: &[u8]) -> Result<(String, Vec<Upload>), String> {
+    let boundary = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_string())
+        .ok_or("Content-Type: multipart/form-data without a boundary")?;
+    let delimiter = format!("--{boundary}").into_bytes();
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..).and_then(|h| h.windows(needle.len()).position(|w| w == needle)).map(|i| i + from)
+    };
+    let mut at = find(body, &delimiter, 0).ok_or("no boundary in the body")? + delimiter.len();
+    let (mut payload, mut files) = (None, Vec::new());
+    loop {
+        if body.get(at..at + 2) == Some(b"--") {
+            break;
+        }
+        let start = at + 2; // CRLF after the boundary
+        let next = find(body, &delimiter, start).ok_or("a part without its closing boundary")?;
+        let part = body.get(start..next.saturating_sub(2)).ok_or("a truncated part")?;
+        let split = find(part, b"\r\n\r\n", 0).ok_or("a part without headers")?;
+        let head = String::from_utf8_lossy(&part[..split]).to_string();
+        let data = part[split + 4..].to_vec();
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.trim().eq_ignore_ascii_case(name)))
+                .map(|(_, v)| v.trim().to_string())
+        };
+        let disposition = header("content-disposition").ok_or("a part without Content-Disposition")?;
+        let param = |key: &str| {
+            disposition
+                .split(';')
+                .find_map(|p| p.trim().strip_prefix(&format!("{key}=")).map(|v| v.trim_matches('"').to_string()))
+        };
+        let name = param("name").ok_or("a part without a name")?;
+        if name == "payload_json" {
+            payload = Some(String::from_utf8(data).map_err(|_| "payload_json is not UTF-8")?);
+        } else if name.starts_with("files[") && name.ends_with(']') {
+            let filename = param("filename").ok_or_else(|| format!("{name}: no filename"))?;
+            let content_type = header("content-type").unwrap_or_default();
+            files.push(Upload { name, filename, content_type, data });
+        } else {
+            return Err(format!("unexpected part `{name}` (only payload_json and files[n])"));
+        }
+        at = next + delimiter.len();
+    }
+    Ok((payload.ok_or("no payload_json part")?, files))
+}
+
+/// A multipart upload's files against its payload, as Discord checks them: each file
+/// within the upload limit, each `attachments[]` entry naming an uploaded `files[id]`,
+/// each `attachment://` image naming an uploaded file.
+fn uploads(body: &Value, files: &[Upload]) -> Vec<String> {
+    const RULE: &str = "reference#uploading-files";
+    let mut out = Vec::new();
+    if files.is_empty() {
+        out.push(format!("multipart body without files: send JSON instead ({RULE})"));
+    }
+    for f in files {
+        if f.data.len() > UPLOAD_LIMIT {
+            out.push(format!(
+                "{}: {} bytes, over the {UPLOAD_LIMIT}-byte upload limit (40005 Request entity too large)",
+                f.name,
+                f.data.len()
+            ));
+        }
+        if f.data.is_empty() {
+            out.push(format!("{}: an empty file ({RULE})", f.name));
+        }
+    }
+    let data = if body["data"].is_object() { &body["data"] } else { body };
+    for a in data["attachments"].as_array().into_iter().flatten() {
+        let id = a["id"].as_u64().map(|i| i.to_string()).or_else(|| a["id"].as_str().map(str::to_string));
+        let Some(id) = id else {
+            out.push(format!("attachments[]: an entry without an id ({RULE})"));
+            continue;
+        };
+        if !files.iter().any(|f| f.name == format!("files[{id}]")) {
+            out.push(format!("attachments[]: id {id} names no uploaded files[{id}] ({RULE})"));
+        }
+    }
+    for e in data["embeds"].as_array().into_iter().flatten() {
+        if let Some(name) = e["image"]["url"].as_str().and_then(|u| u.strip_prefix("attachment://")) {
+            if !files.iter().any(|f| f.filename == name) {
+                out.push(format!("embeds[].image.url: attachment://{name} names no uploaded file ({RULE}-using-attachments-within-embeds)"));
+            }
+        }
+    }
+    out
+}
+
 /// The REST API: checks every call as Discord would, then answers it.
+#[allow(clippy::too_many_arguments)]
 fn rest(
     shared: &Shared,
     method: &Method,
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
+    files: &[Upload],
+    multipart: bool,
     refused: &mut Vec<String>,
 ) -> Reply {
     let plain = |(status, v): (u16, Value)| (status, v, Vec::new());
@@ -385,7 +522,7 @@ fn rest(
     let json_body = if body.is_empty() {
         Value::Null
     } else {
-        if !header("content-type").starts_with("application/json") {
+        if !multipart && !header("content-type").starts_with("application/json") {
             refused.push(format!(
                 "Content-Type: must be application/json for a JSON body, got `{}` (reference#http-api)",
                 header("content-type")
@@ -400,6 +537,13 @@ fn rest(
             }
         }
     };
+    if multipart {
+        let problems = uploads(&json_body, files);
+        if !problems.is_empty() {
+            refused.extend(problems);
+            return plain(invalid_form(refused));
+        }
+    }
     let ws_url = shared.ws_url.lock().unwrap().clone();
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
     match (method.as_str(), segments.as_slice()) {
@@ -454,6 +598,45 @@ fn rest(
                 return plain(invalid_form(refused));
             }
             plain((200, message_json("1400000000000000001", channel, BOT_ID, "", &[], true)))
+        }
+        ("PATCH", ["webhooks", app, token, "messages", "@original"]) => {
+            if *app != APP_ID {
+                refused.push(format!("webhooks/{app}: not this bot's application ({APP_ID}) (10015 Unknown Webhook)"));
+                return plain(error(404, 10015, "Unknown Webhook"));
+            }
+            let interactions = shared.interactions.lock().unwrap();
+            let Some(pending) = interactions.values().find(|p| p.token == *token) else {
+                refused.push("webhooks: no interaction has that token (10015 Unknown Webhook)".into());
+                return plain(error(404, 10015, "Unknown Webhook"));
+            };
+            if !pending.acknowledged {
+                refused.push("@original: the interaction has not been answered yet; there is no original response (10008 Unknown Message)".into());
+                return plain(error(404, 10008, "Unknown Message"));
+            }
+            if pending.at.elapsed() > TOKEN_LIFETIME {
+                refused.push(
+                    "webhooks: the interaction token is older than 15 minutes (50027 Invalid Webhook Token)".into(),
+                );
+                return plain(error(401, 50027, "Invalid Webhook Token"));
+            }
+            let problems = limits::message(&json_body, limits::Target::InteractionReply);
+            if !problems.is_empty() {
+                refused.extend(problems);
+                return plain(invalid_form(refused));
+            }
+            let mut message = message_json("1400000000000000002", "1100000000000000010", APP_ID, "", &[], true);
+            message["attachments"] = files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    json!({"id": format!("15000000000000000{i:02}"), "filename": f.filename, "size": f.data.len(),
+                                     "url": format!("https://cdn.discordapp.com/attachments/1/{}", f.filename),
+                                     "proxy_url": format!("https://media.discordapp.net/attachments/1/{}", f.filename),
+                                     "content_type": f.content_type})
+                })
+                .collect();
+            message["embeds"] = json_body["embeds"].clone();
+            plain((200, message))
         }
         ("GET", ["guilds", guild, "roles"]) => {
             if *guild != GUILD_ID {
