@@ -385,6 +385,25 @@ async fn a_429_on_the_callback_waits_the_bodys_retry_after_and_retries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_and_modals_are_answered_too() {
+    let fake = FakeDiscord::start().await;
+    let child = bot(&fake, &[]);
+    fake.wait_gateway("READY", 1).await;
+    let message = message_json("1400000000000000030", CHANNEL, BOT_ID, "", &[], true);
+    for (kind, data) in
+        [(3, json!({"custom_id": "x", "component_type": 2})), (5, json!({"custom_id": "m", "components": []}))]
+    {
+        let mut v = interaction(discord::command("x", json!([]), "zh-CN"));
+        v["type"] = json!(kind);
+        v["data"] = data;
+        v["message"] = message.clone();
+        let body = ask(&fake, v).await;
+        assert!(has_cjk(ephemeral_text(&body)), "declined in the user's language: {body}");
+    }
+    sigterm(child).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_callback_is_not_retried() {
     let fake = FakeDiscord::start().await;
     let child = bot(&fake, &[]);
