@@ -442,6 +442,42 @@ async fn a_429_on_the_callback_waits_the_bodys_retry_after_and_retries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_and_modals_are_answered_too() {
+    let fake = FakeDiscord::start().await;
+    let child = bot(&fake, &[]);
+    fake.wait_gateway("READY", 1).await;
+    let message = message_json("1400000000000000030", CHANNEL, BOT_ID, "", &[], true);
+    for (kind, data) in
+        [(3, json!({"custom_id": "x", "component_type": 2})), (5, json!({"custom_id": "m", "components": []}))]
+    {
+        let mut v = interaction(discord::command("x", json!([]), "zh-CN"));
+        v["type"] = json!(kind);
+        v["data"] = data;
+        v["message"] = message.clone();
+        let body = ask(&fake, v).await;
+        assert!(has_cjk(ephemeral_text(&body)), "declined in the user's language: {body}");
+    }
+    sigterm(child).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_callback_is_not_retried() {
+    let fake = FakeDiscord::start().await;
+    let child = bot(&fake, &[]);
+    fake.wait_gateway("READY", 1).await;
+    fake.shared.callback_400s.store(1, Ordering::SeqCst);
+    let v = interaction(discord::command("law", number(1), "en-US"));
+    let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+    fake.dispatch("INTERACTION_CREATE", v);
+    assert_eq!(fake.wait_call(&path, 0).await.status, 400);
+    // Only a 429 is retried. A retry without a retry_after would come after 1 s.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let calls = fake.calls().into_iter().filter(|c| c.path.contains(&path)).count();
+    assert_eq!(calls, 1, "a 400 is final: posting the same body again cannot succeed");
+    sigterm(child).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_is_closed_with_4004_and_stops_the_bot_with_a_clear_message() {
     let fake = FakeDiscord::start().await;
     // The most verbose logging there is: the token still never appears.

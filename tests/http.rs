@@ -246,6 +246,66 @@ fn bad_option_values_and_unknown_commands_are_ephemeral() {
     assert_eq!(text.chars().count(), limits::CONTENT);
 }
 
+/// Option values in a type other than the one registered (a stale client, another
+/// app's payload): each is read as its text, so the answer names what was sent.
+#[test]
+fn option_values_of_any_type_are_read_as_their_text() {
+    // /law and /corollary numbers sent as NUMBER (type 10) or STRING (type 3).
+    for (command, value, id) in [
+        ("law", json!({"type": 10, "value": 2.0}), RuleId::Law2),
+        ("corollary", json!({"type": 3, "value": " 6 "}), RuleId::Corollary6),
+    ] {
+        let mut option = value.clone();
+        option["name"] = json!("number");
+        let r = post(&discord::command(command, json!([option]), "en-US"));
+        assert!(embed_title(&r).starts_with(kb().rule_label(id, Lang::En)), "{value}: {r}");
+    }
+    // An INTEGER, a NUMBER and a BOOLEAN where a profile code belongs: the error names it.
+    for (kind, value, shown) in [(4, json!(42), "42"), (10, json!(2.5), "2.5"), (5, json!(true), "true")] {
+        let options = json!([{"name": "identity", "type": kind, "value": value}, {"name": "audience", "type": 3, "value": "strangers"}]);
+        let r = post(&discord::command("assess", options, "en-US"));
+        assert_eq!(r["data"]["flags"], limits::EPHEMERAL, "{r}");
+        assert!(r["data"]["content"].as_str().unwrap().contains(shown), "names `{shown}`: {r}");
+    }
+    // A command whose option arrives marked `focused` (serenity reads it as an
+    // autocomplete value) is still answered with its value.
+    let focused = json!([{"name": "name", "type": 3, "value": "WeChat", "focused": true}]);
+    let r = post(&discord::command("app", focused, "en-US"));
+    assert!(embed_title(&r).starts_with("WeChat"), "{r}");
+}
+
+/// Buttons and modals are not imlaws' (it sends none), but one may still arrive: it is
+/// declined, ephemerally, in the user's language.
+#[test]
+fn components_and_modals_are_declined_in_the_users_language() {
+    let message = common::fake_discord::message_json(
+        "1400000000000000001",
+        "1100000000000000010",
+        "1200000000000000099",
+        "hi",
+        &[],
+        true,
+    );
+    let cases = [
+        (3, json!({"custom_id": "x", "component_type": 2}), Some(message)),
+        (5, json!({"custom_id": "m", "components": []}), None),
+    ];
+    for (kind, data, message) in cases {
+        for locale in ["en-US", "zh-CN"] {
+            let mut v = discord::command("x", json!([]), locale);
+            v["type"] = json!(kind);
+            v["data"] = data.clone();
+            if let Some(m) = &message {
+                v["message"] = m.clone();
+            }
+            let r = post(&v);
+            assert_eq!(r["data"]["flags"], limits::EPHEMERAL, "{r}");
+            let text = r["data"]["content"].as_str().unwrap();
+            assert_eq!(has_cjk(text), locale == "zh-CN", "type {kind} in {locale}: {text}");
+        }
+    }
+}
+
 #[test]
 fn payloads_as_discord_documents_them_are_accepted() {
     // Discord's own sample leaves these out; serenity's model wants them.

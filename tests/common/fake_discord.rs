@@ -126,6 +126,9 @@ pub struct Shared {
     resumes: Mutex<Vec<(String, u64)>>,
     /// Answer this many interaction callbacks with 429 first.
     pub callback_429s: AtomicUsize,
+    /// Then answer this many with 400 40060 (as if another process had answered): a
+    /// fault the test injects, not a violation.
+    pub callback_400s: AtomicUsize,
     /// The privileged intents switched on in the (fake) Developer Portal.
     pub privileged_enabled: AtomicU64,
 }
@@ -673,6 +676,9 @@ fn callback(shared: &Shared, id: &str, token: &str, body: &Value, refused: &mut 
                 ("x-ratelimit-global", "false".into()),
             ],
         );
+    }
+    if shared.callback_400s.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        return plain(error(400, 40060, "Interaction has already been acknowledged."));
     }
     let mut interactions = shared.interactions.lock().unwrap();
     let Some(pending) = interactions.get_mut(id).filter(|p| p.token == token) else {
