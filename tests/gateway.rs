@@ -500,9 +500,9 @@ async fn register_overwrites_guild_and_global_commands() {
     };
     let out = register(&["--guild", GUILD_ID], Some(APP_ID)).await;
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("registered 6 commands in guild {GUILD_ID}\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("registered 7 commands in guild {GUILD_ID}\n"));
     let out = register(&[], Some(APP_ID)).await;
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "registered 6 global commands\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "registered 7 global commands\n");
     let puts: Vec<String> = fake.calls().into_iter().filter(|c| c.method == "PUT").map(|c| c.path).collect();
     assert_eq!(
         puts,
