@@ -503,7 +503,7 @@ pub fn encode(pixmap: &Pixmap) -> Vec<u8> {
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Default);
+    encoder.set_compression(png::Compression::Fast);
     encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
     let mut writer = encoder.write_header().expect("PNG header into memory");
     // Row by row: the opaque pixmap's premultiplied RGBA is its RGB, alpha dropped.
