@@ -7,6 +7,7 @@ pub mod cli;
 pub mod discord;
 pub mod kb;
 pub mod lang;
+pub mod metrics;
 pub mod profile;
 pub mod render;
 pub mod rules;

@@ -1,19 +1,20 @@
 //! The gateway transport: a serenity client that answers slash commands and messages
 //! that mention the bot, with the shared [`respond`] handler and renderer.
 
-use super::{commands, components, content, create_embed, respond};
+use super::{commands, components, content, create_embed, respond_outcome};
 use crate::answer::{answer, parse_line, Request};
 use crate::ask::detect_lang;
 use crate::kb::Kb;
+use crate::metrics::{self, Outcome, Transport};
 use serde::Serialize;
 use serenity::all::{
     Command, Context, CreateAllowedMentions, CreateMessage, EventHandler, GatewayIntents, GuildId, HttpBuilder,
-    Interaction, LightMethod, Message, Ready, RoleId, Route, UserId,
+    Interaction, LightMethod, Message, RatelimitInfo, Ready, ResumedEvent, RoleId, Route, UserId,
 };
 use serenity::http::{Http, Request as RestRequest};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How many shards this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +162,7 @@ impl Rest {
                 .unwrap_or(1.0);
             let wait = Duration::try_from_secs_f64(retry_after).unwrap_or(LONGEST_WAIT).min(LONGEST_WAIT);
             tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, "rate limited; retrying");
+            metrics::retry_429();
             tokio::time::sleep(wait).await;
         }
         Err("rate limited".into())
@@ -233,6 +235,9 @@ impl Handler {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id);
+        if let Some(shard) = ready.shard {
+            metrics::gateway_ready(shard.id.0, shard.total);
+        }
         tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len(), "ready");
         if let Some(guild) = self.register_guild {
             match register(self.kb, &ctx.http, Some(guild)).await {
@@ -242,8 +247,17 @@ impl EventHandler for Handler {
         }
     }
 
+    async fn resume(&self, _: Context, _: ResumedEvent) {
+        metrics::gateway_resumed();
+    }
+
+    async fn ratelimit(&self, _: RatelimitInfo) {
+        metrics::ratelimit_wait();
+    }
+
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let response = respond(self.kb, &interaction);
+        let started = Instant::now();
+        let (response, mut outcome) = respond_outcome(self.kb, &interaction);
         let (id, token) = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
             Interaction::Component(c) => (c.id, c.token.as_str()),
@@ -254,7 +268,9 @@ impl EventHandler for Handler {
             self.rest.post(&ctx.http, Route::InteractionResponse { interaction_id: id, token }, &response).await
         {
             tracing::error!(interaction = %id, error = %e, "could not answer an interaction");
+            outcome = Outcome::Failed;
         }
+        metrics::interaction(self.kb, Transport::Gateway, &interaction, outcome, started.elapsed());
     }
 
     async fn message(&self, ctx: Context, msg: Message) {
@@ -262,12 +278,15 @@ impl EventHandler for Handler {
             return;
         }
         let Some(role) = self.addressed(&ctx.http, &msg).await else { return };
+        let started = Instant::now();
         let text = self.question(&msg, role);
         let lang = detect_lang(&text);
         let request = if text.is_empty() { Ok(Request::Help) } else { parse_line(&text) };
         let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
         let owner = msg.author.id.get();
-        reply = match request.and_then(|r| answer(self.kb, &r, lang)) {
+        let answered = request.and_then(|r| answer(self.kb, &r, lang));
+        let mut outcome = if answered.is_ok() { Outcome::Answered } else { Outcome::UserError };
+        reply = match answered {
             Ok(answer) => reply
                 .embed(create_embed(&answer.embed(self.kb)))
                 .components(components::rows(self.kb, lang, &answer, owner)),
@@ -277,7 +296,9 @@ impl EventHandler for Handler {
         };
         if let Err(e) = self.rest.post(&ctx.http, Route::ChannelMessages { channel_id: msg.channel_id }, &reply).await {
             tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");
+            outcome = Outcome::Failed;
         }
+        metrics::mention(lang, outcome, started.elapsed());
     }
 }
 

@@ -10,6 +10,7 @@ pub mod http;
 use crate::answer::{answer, Reply, Request, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::Lang;
+use crate::metrics::Outcome;
 use crate::render::{self, Embed};
 use serenity::all::{
     AutocompleteChoice, CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions,
@@ -25,19 +26,31 @@ pub const AUTOCOMPLETE_LIMIT: usize = 25;
 /// The response to an interaction. Replies are public embeds; errors are ephemeral and
 /// say what to fix; nothing a user typed can ping anyone.
 pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse {
+    respond_outcome(kb, interaction).0
+}
+
+/// [`respond`], and what became of the interaction (for the metrics).
+pub fn respond_outcome(kb: &Kb, interaction: &Interaction) -> (CreateInteractionResponse, Outcome) {
     match interaction {
-        Interaction::Ping(_) => CreateInteractionResponse::Pong,
+        Interaction::Ping(_) => (CreateInteractionResponse::Pong, Outcome::Answered),
         Interaction::Command(cmd) => {
             let lang = Lang::from_locale(&cmd.locale);
             match command_request(cmd) {
-                Ok(request) => message(kb, answer(kb, &request, lang), lang, cmd.user.id.get()),
-                Err(e) => ephemeral(&e.message(kb, lang)),
+                Ok(request) => {
+                    let reply = answer(kb, &request, lang);
+                    let outcome = if reply.is_ok() { Outcome::Answered } else { Outcome::UserError };
+                    (message(kb, reply, lang, cmd.user.id.get()), outcome)
+                }
+                Err(e @ UserError::UnknownCommand(_)) => (ephemeral(&e.message(kb, lang)), Outcome::Refused),
+                Err(e) => (ephemeral(&e.message(kb, lang)), Outcome::UserError),
             }
         }
-        Interaction::Autocomplete(cmd) => autocomplete(kb, cmd),
-        Interaction::Component(c) => components::click(kb, c),
-        Interaction::Modal(m) => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale))),
-        _ => ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En)),
+        Interaction::Autocomplete(cmd) => (autocomplete(kb, cmd), Outcome::Answered),
+        Interaction::Component(c) => components::click_outcome(kb, c),
+        Interaction::Modal(m) => {
+            (ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale))), Outcome::Refused)
+        }
+        _ => (ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En)), Outcome::Refused),
     }
 }
 
