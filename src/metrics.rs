@@ -381,6 +381,6 @@ mod tests {
         }
         assert!(text
             .contains(r#"imlaws_interactions_total{command="help",transport="http",lang="zh",outcome="answered"} 1"#));
-        assert!(text.contains(r#"imlaws_interaction_seconds_bucket{le="0.0004",transport="http"} 1"#), "{text}");
+        assert!(text.contains(r#"imlaws_interaction_seconds_bucket{transport="http",le="0.0004"} 1"#), "{text}");
     }
 }
