@@ -14,12 +14,13 @@ cd "$here/.." || exit 2
 targets="slash_line plain_words interaction kb_toml custom_id"
 # No sanitizer: the code is safe Rust (ASan would find nothing and triple the build);
 # libFuzzer's coverage and the panics are what count.
-cargo +nightly fuzz build -s none -O $targets 2>&1 | tail -1 || exit 2
+cargo +nightly fuzz build -s none -O || exit 2
 : > fuzz/results.txt
 status=0
 for t in $targets; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t" "fuzz/regressions/$t"
   log="fuzz/artifacts/$t/last-run.log"
+  rm -f fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/timeout-* fuzz/artifacts/"$t"/oom-*
   cargo +nightly fuzz run -s none -O "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=8192 -timeout=10 \
     -artifact_prefix="fuzz/artifacts/$t/" > "$log" 2>&1
