@@ -24,8 +24,20 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Logs on stderr as text lines or as one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "text|json")]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How `run`, `serve` and `register` write their logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -99,6 +111,9 @@ pub struct RunArgs {
     /// Register the commands in this guild once connected.
     #[arg(long, value_name = "GUILD_ID")]
     pub register_guild: Option<u64>,
+    /// Serve `/metrics` (Prometheus) and `/healthz` (every shard connected) here.
+    #[arg(long, env = "IMLAWS_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl RunArgs {
@@ -244,9 +259,11 @@ pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
         Some(Command::Corollary { number }) => Request::numbered("corollary", number),
         Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
         Some(Command::Ask { question }) => Ok(Request::Ask { question: question.join(" "), lang: cli.lang }),
-        Some(Command::Serve(args)) => return serve(kb, args),
-        Some(Command::Run(args)) => return run_bot(kb, args),
-        Some(Command::Register { guild, discord_proxy }) => return register(kb, *guild, discord_proxy.as_deref()),
+        Some(Command::Serve(args)) => return serve(kb, args, cli.log_format),
+        Some(Command::Run(args)) => return run_bot(kb, args, cli.log_format),
+        Some(Command::Register { guild, discord_proxy }) => {
+            return register(kb, *guild, discord_proxy.as_deref(), cli.log_format)
+        }
     };
     match request.and_then(|r| answer(kb, &r, lang)) {
         Ok(mut reply) => {
@@ -392,15 +409,16 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
-pub fn init_tracing() {
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`), as text lines or one JSON
+/// object per line. Either way no token, key or body is ever logged.
+pub fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+    };
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -451,14 +469,18 @@ fn usage_error(e: impl std::fmt::Display) -> ExitCode {
 
 /// What a long-running transport needs: logs, a knowledge base that lives as long as
 /// the process, and the async runtime.
-fn service(kb: &Kb, workers: Option<usize>) -> Result<(&'static Kb, tokio::runtime::Runtime), ExitCode> {
-    init_tracing();
+fn service(
+    kb: &Kb,
+    workers: Option<usize>,
+    log: LogFormat,
+) -> Result<(&'static Kb, tokio::runtime::Runtime), ExitCode> {
+    init_tracing(log);
     let rt = runtime(workers)?;
     Ok((Box::leak(Box::new(kb.clone())), rt))
 }
 
 /// `imlaws serve`: the HTTP interactions endpoint.
-fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
+fn serve(kb: &Kb, args: &ServeArgs, log: LogFormat) -> ExitCode {
     use crate::discord::http;
     let verifier = match http::verifier(std::env::var("DISCORD_PUBLIC_KEY").ok().as_deref()) {
         Ok(v) => v,
@@ -486,7 +508,7 @@ fn serve(kb: &Kb, args: &ServeArgs) -> ExitCode {
         }
         _ => None,
     };
-    let (kb, rt) = match service(kb, Some(args.workers)) {
+    let (kb, rt) = match service(kb, Some(args.workers), log) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -543,7 +565,7 @@ fn proxy_or_exit(proxy: Option<&str>) -> Result<Option<String>, ExitCode> {
 }
 
 /// `imlaws register`: bulk-overwrite the slash commands.
-fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>) -> ExitCode {
+fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>, log: LogFormat) -> ExitCode {
     use crate::discord::gateway;
     let (token, proxy) = match (token_or_exit(), proxy_or_exit(proxy)) {
         (Ok(t), Ok(p)) => (t, p),
@@ -560,7 +582,7 @@ fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing();
+    init_tracing(log);
     let rt = match runtime(None) {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -582,7 +604,7 @@ fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>) -> ExitCode {
 }
 
 /// `imlaws run`: the gateway bot, until SIGINT/SIGTERM.
-fn run_bot(kb: &Kb, args: &RunArgs) -> ExitCode {
+fn run_bot(kb: &Kb, args: &RunArgs, log: LogFormat) -> ExitCode {
     use crate::discord::gateway::{self, Handler, Rest, Shards};
     let (token, proxy) = match (token_or_exit(), proxy_or_exit(args.discord_proxy.as_deref())) {
         (Ok(t), Ok(p)) => (t, p),
@@ -592,7 +614,7 @@ fn run_bot(kb: &Kb, args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let (kb, rt) = match service(kb, None) {
+    let (kb, rt) = match service(kb, None, log) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -607,6 +629,25 @@ fn run_bot(kb: &Kb, args: &RunArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        match plan {
+            Shards::Single => crate::metrics::expect_shards(1),
+            Shards::Range { start, end, .. } => crate::metrics::expect_shards(end - start + 1),
+            Shards::Auto => {} // the first READY says how many
+        }
+        if let Some(addr) = args.metrics_listen {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(listener) => {
+                    let shown = listener.local_addr().map_or_else(|_| addr.to_string(), |a| a.to_string());
+                    println!("imlaws: metrics on http://{shown}/metrics");
+                    let router = crate::metrics::gateway_router(client.shard_manager.clone());
+                    tokio::spawn(async move { axum::serve(listener, router).await });
+                }
+                Err(e) => {
+                    eprintln!("error: cannot listen on {addr}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         let manager = client.shard_manager.clone();
         tokio::spawn(async move {
             shutdown_signal().await;

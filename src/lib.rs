@@ -8,6 +8,7 @@ pub mod discord;
 pub mod kb;
 pub mod lang;
 pub mod map;
+pub mod metrics;
 pub mod profile;
 pub mod render;
 pub mod rules;

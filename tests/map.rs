@@ -348,13 +348,13 @@ fn slash_map_and_the_map_button_answer_with_the_picture() {
     const ALICE: &str = "900000000000000001";
     const BOB: &str = "900000000000000002";
     let anon = string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
-    let (body, pixmap) = map_answer(&answer_interaction(&KB, &interaction(command("map", anon.clone(), "zh-CN"))));
+    let (body, pixmap) = map_answer(&answer_interaction(&KB, &interaction(command("map", anon.clone(), "zh-CN"))).0);
     assert_eq!(pixmap.width(), map::WIDTH);
     assert!(body["data"]["flags"].is_null(), "public: {body}");
     assert!(body["data"]["embeds"][0]["title"].as_str().unwrap().contains("定位图"), "{body}");
     // /map app:… marks that product; /map alone draws the 27.
     for options in [string_options(&[("app", "Momo")]), serde_json::json!([])] {
-        map_answer(&answer_interaction(&KB, &interaction(command("map", options, "en-US"))));
+        map_answer(&answer_interaction(&KB, &interaction(command("map", options, "en-US"))).0);
     }
     // Both a profile and an app: an ephemeral message says to choose.
     let both = string_options(&[("audience", "strangers"), ("app", "Momo")]);
@@ -378,7 +378,7 @@ fn slash_map_and_the_map_button_answer_with_the_picture() {
     assert!(map_id.len() <= 100 && map_id.split('.').nth(2) == Some("m"), "{map_id}");
     for (user, ephemeral) in [(ALICE, false), (BOB, true)] {
         let answer = answer_interaction(&KB, &interaction(click(map_id, user, "en-US")));
-        let (body, pixmap) = map_answer(&answer);
+        let (body, pixmap) = map_answer(&answer.0);
         assert_eq!(body["data"]["flags"].as_u64().unwrap_or(0) == 64, ephemeral, "{body}");
         // The star marks the profile's region: stranger chat.
         let layout = map::layout(&KB, Some(&map_of(MARKED[4], None, Lang::En).1.unwrap()), Lang::En);

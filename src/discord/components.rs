@@ -23,6 +23,7 @@ use super::{content, create_embed, Answer};
 use crate::answer::{answer, Reply, Request, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::{fill, Lang};
+use crate::metrics::Outcome;
 use crate::profile::{Field, FieldSet, ProfileInput};
 use crate::render;
 use crate::verdict::Report;
@@ -262,63 +263,70 @@ fn refused(kb: &Kb, lang: Lang, e: ClickError) -> Answer {
 
 /// A click on one of imlaws' components. The asker's message is updated in place;
 /// anyone else gets an ephemeral copy of their own to explore.
-pub fn click(kb: &Kb, c: &ComponentInteraction) -> Answer {
+/// What became of it goes to the metrics.
+pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
     let lang = Lang::from_locale(&c.locale);
     let state = match State::decode(&c.data.custom_id, &kb.tag) {
         Ok(state) => state,
-        Err(e) => return refused(kb, lang, e),
+        Err(e) => return (refused(kb, lang, e), Outcome::Refused),
     };
     let clicker = c.user.id.get();
     let mut input = state.input;
     if let Action::Change { .. } | Action::Need(_) = state.action {
         let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
-            return refused(kb, lang, ClickError::Malformed);
+            return (refused(kb, lang, ClickError::Malformed), Outcome::Refused);
         };
         let Some((f, code)) = values.first().and_then(|v| parse_choice(v)) else {
-            return refused(kb, lang, ClickError::BadChoice);
+            return (refused(kb, lang, ClickError::BadChoice), Outcome::Refused);
         };
         if matches!(state.action, Action::Need(need) if need != f) {
-            return refused(kb, lang, ClickError::BadChoice);
+            return (refused(kb, lang, ClickError::BadChoice), Outcome::Refused);
         }
         input.set(f, code);
     }
     if state.action == Action::Map {
         return match answer(kb, &Request::MapOf(input), lang) {
-            Ok(Reply::Map(m)) => Answer::Map {
-                embed: create_embed(&render::map(kb, m.marker.as_ref(), m.lang)),
-                png: m.png,
-                ephemeral: clicker != state.owner,
-            },
-            Ok(_) => refused(kb, lang, ClickError::Malformed),
-            Err(e) => Answer::Body(super::ephemeral(&e.message(kb, lang))),
+            Ok(Reply::Map(m)) => (
+                Answer::Map {
+                    embed: create_embed(&render::map(kb, m.marker.as_ref(), m.lang)),
+                    png: m.png,
+                    ephemeral: clicker != state.owner,
+                },
+                Outcome::Answered,
+            ),
+            Ok(_) => (refused(kb, lang, ClickError::Malformed), Outcome::Refused),
+            Err(e) => (Answer::Body(super::ephemeral(&e.message(kb, lang))), Outcome::UserError),
         };
     }
     let mut reply = answer(kb, &Request::Refine(input), lang);
     if state.action == Action::WhatIf {
-        return Answer::Body(match reply {
+        return match reply {
             Ok(Reply::Assess(mut r)) => {
                 r.what_if_shown = usize::MAX;
                 let embed = render::what_if(kb, &r);
-                CreateInteractionResponse::Message(
+                let response = CreateInteractionResponse::Message(
                     CreateInteractionResponseMessage::new()
                         .embed(create_embed(&embed))
                         .ephemeral(true)
                         .allowed_mentions(CreateAllowedMentions::new()),
-                )
+                );
+                (Answer::Body(response), Outcome::Answered)
             }
-            Ok(_) => return refused(kb, lang, ClickError::Malformed),
-            Err(e) => super::ephemeral(&e.message(kb, lang)),
-        });
+            Ok(_) => (refused(kb, lang, ClickError::Malformed), Outcome::Refused),
+            Err(e) => (Answer::Body(super::ephemeral(&e.message(kb, lang))), Outcome::UserError),
+        };
     }
     if let Ok(Reply::Assess(r)) = &mut reply {
         r.what_if_shown = 3;
     }
+    let outcome = if reply.is_ok() { Outcome::Answered } else { Outcome::UserError };
     let (data, _) = message_data(kb, reply, lang, clicker);
-    Answer::Body(if clicker == state.owner {
+    let response = if clicker == state.owner {
         CreateInteractionResponse::UpdateMessage(data)
     } else {
         CreateInteractionResponse::Message(data.ephemeral(true))
-    })
+    };
+    (Answer::Body(response), outcome)
 }
 
 #[cfg(test)]

@@ -5,15 +5,16 @@ use super::{answer_interaction, commands, components, content, create_embed};
 use crate::answer::{answer, parse_line, Reply, Request};
 use crate::ask::detect_lang;
 use crate::kb::Kb;
+use crate::metrics::{self, Outcome, Transport};
 use serde::Serialize;
 use serenity::all::{
     Command, Context, CreateAllowedMentions, CreateAttachment, CreateMessage, EventHandler, GatewayIntents, GuildId,
-    HttpBuilder, Interaction, LightMethod, Message, Ready, RoleId, Route, UserId,
+    HttpBuilder, Interaction, LightMethod, Message, RatelimitInfo, Ready, ResumedEvent, RoleId, Route, UserId,
 };
 use serenity::http::{Http, Multipart, MultipartUpload, Request as RestRequest};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How many shards this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +183,7 @@ impl Rest {
                 .unwrap_or(1.0);
             let wait = Duration::try_from_secs_f64(retry_after).unwrap_or(LONGEST_WAIT).min(LONGEST_WAIT);
             tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, "rate limited; retrying");
+            metrics::retry_429();
             tokio::time::sleep(wait).await;
         }
         Err("rate limited".into())
@@ -254,6 +256,9 @@ impl Handler {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id);
+        if let Some(shard) = ready.shard {
+            metrics::gateway_ready(shard.id.0, shard.total);
+        }
         tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len(), "ready");
         if let Some(guild) = self.register_guild {
             match register(self.kb, &ctx.http, Some(guild)).await {
@@ -263,8 +268,17 @@ impl EventHandler for Handler {
         }
     }
 
+    async fn resume(&self, _: Context, _: ResumedEvent) {
+        metrics::gateway_resumed();
+    }
+
+    async fn ratelimit(&self, _: RatelimitInfo) {
+        metrics::ratelimit_wait();
+    }
+
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let answer = answer_interaction(self.kb, &interaction);
+        let started = Instant::now();
+        let (answer, mut outcome) = answer_interaction(self.kb, &interaction);
         let (id, token) = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
             Interaction::Component(c) => (c.id, c.token.as_str()),
@@ -276,7 +290,9 @@ impl EventHandler for Handler {
         let route = Route::InteractionResponse { interaction_id: id, token };
         if let Err(e) = self.rest.post_files(&ctx.http, route, &answer.response(), files).await {
             tracing::error!(interaction = %id, error = %e, "could not answer an interaction");
+            outcome = Outcome::Failed;
         }
+        metrics::interaction(self.kb, Transport::Gateway, &interaction, outcome, started.elapsed());
     }
 
     async fn message(&self, ctx: Context, msg: Message) {
@@ -284,13 +300,16 @@ impl EventHandler for Handler {
             return;
         }
         let Some(role) = self.addressed(&ctx.http, &msg).await else { return };
+        let started = Instant::now();
         let text = self.question(&msg, role);
         let lang = detect_lang(&text);
         let request = if text.is_empty() { Ok(Request::Help) } else { parse_line(&text) };
         let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
         let owner = msg.author.id.get();
         let mut files = Vec::new();
-        reply = match request.and_then(|r| answer(self.kb, &r, lang)) {
+        let answered = request.and_then(|r| answer(self.kb, &r, lang));
+        let mut outcome = if answered.is_ok() { Outcome::Answered } else { Outcome::UserError };
+        reply = match answered {
             Ok(Reply::Map(m)) => {
                 files.push(super::map_file(&m.png));
                 reply.embed(create_embed(&crate::render::map(self.kb, m.marker.as_ref(), m.lang)))
@@ -305,7 +324,9 @@ impl EventHandler for Handler {
         let route = Route::ChannelMessages { channel_id: msg.channel_id };
         if let Err(e) = self.rest.post_files(&ctx.http, route, &reply, files).await {
             tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");
+            outcome = Outcome::Failed;
         }
+        metrics::mention(lang, outcome, started.elapsed());
     }
 }
 

@@ -6,6 +6,7 @@
 use super::{answer_interaction, Answer};
 use crate::kb::{Kb, Msg};
 use crate::lang::Lang;
+use crate::metrics::{self, Refusal, Transport};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -96,12 +97,13 @@ impl Endpoint {
         self
     }
 
-    /// The routes: `POST /interactions`, `GET /healthz`.
+    /// The routes: `POST /interactions`, `GET /healthz`, `GET /metrics`.
     pub fn router(self) -> Router {
         let limit = self.body_limit;
         Router::new()
             .route("/interactions", post(interactions))
             .route("/healthz", get(|| async { "ok\n" }))
+            .route("/metrics", get(metrics::scrape))
             .layer(DefaultBodyLimit::max(limit))
             .layer(middleware::from_fn(log_request))
             .with_state(Arc::new(self))
@@ -120,12 +122,20 @@ pub async fn serve(
 /// One line per request: method, path, status, time. No bodies, no headers, no keys.
 async fn log_request(request: Request, next: Next) -> Response {
     if !tracing::enabled!(tracing::Level::INFO) {
-        return next.run(request).await;
+        return counted(next.run(request).await);
     }
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let started = Instant::now();
-    let response = next.run(request).await;
+    let response = counted(next.run(request).await);
     tracing::info!(%method, %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    response
+}
+
+/// A body over the limit is refused by axum before the handler: count it here.
+fn counted(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        metrics::http_refused(Refusal::TooLarge);
+    }
     response
 }
 
@@ -134,21 +144,29 @@ fn refuse(status: StatusCode, message: &str) -> Response {
 }
 
 async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (header("x-signature-ed25519"), header("x-signature-timestamp")) else {
+        metrics::http_refused(Refusal::Unsigned);
         return refuse(StatusCode::UNAUTHORIZED, "missing X-Signature-Ed25519 or X-Signature-Timestamp");
     };
     if ep.verifier.verify(signature, timestamp, &body).is_err() {
+        metrics::http_refused(Refusal::BadSignature);
         return refuse(StatusCode::UNAUTHORIZED, "invalid request signature");
     }
     if !fresh(timestamp, ep.replay_window) {
+        metrics::http_refused(Refusal::Stale);
         return refuse(StatusCode::UNAUTHORIZED, "stale or malformed X-Signature-Timestamp");
     }
     let interaction = match parse_interaction(&body) {
         Ok(i) => i,
-        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+        Err(why) => {
+            metrics::http_refused(Refusal::NotAnInteraction);
+            return refuse(StatusCode::BAD_REQUEST, &why);
+        }
     };
-    let response = match answer_interaction(ep.kb, &interaction) {
+    let (answer, outcome) = answer_interaction(ep.kb, &interaction);
+    let response = match answer {
         Answer::Body(response) => response,
         Answer::Map { embed, png, ephemeral } => match (&ep.followup, token(&interaction)) {
             (Some(http), Some(token)) => {
@@ -159,11 +177,13 @@ async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body:
             _ => super::ephemeral(ep.kb.msg(Msg::ErrorMapUnavailable, lang(&interaction))),
         },
     };
-    match serde_json::to_vec(&response) {
-        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+    let (reply, outcome) = match serde_json::to_vec(&response) {
+        Ok(json) => (([(header::CONTENT_TYPE, "application/json")], json).into_response(), outcome),
         // Serialising our own builder cannot fail; answer something valid regardless.
-        Err(_) => refuse(StatusCode::BAD_REQUEST, "could not encode the response"),
-    }
+        Err(_) => (refuse(StatusCode::BAD_REQUEST, "could not encode the response"), metrics::Outcome::Failed),
+    };
+    metrics::interaction(ep.kb, Transport::Http, &interaction, outcome, started.elapsed());
+    reply
 }
 
 fn token(i: &Interaction) -> Option<&str> {

@@ -10,6 +10,7 @@ pub mod http;
 use crate::answer::{answer, Reply, Request, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::Lang;
+use crate::metrics::Outcome;
 use crate::render::{self, Embed};
 use serenity::all::{
     AutocompleteChoice, CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions,
@@ -67,25 +68,34 @@ pub fn map_file(png: &[u8]) -> CreateAttachment {
 
 /// The response to an interaction, as one callback body (a map's file attached).
 pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse {
-    answer_interaction(kb, interaction).response()
+    answer_interaction(kb, interaction).0.response()
 }
 
-/// The answer to an interaction. Replies are public embeds; errors are ephemeral and
-/// say what to fix; nothing a user typed can ping anyone.
-pub fn answer_interaction(kb: &Kb, interaction: &Interaction) -> Answer {
+/// The answer to an interaction, and what became of it (for the metrics). Replies are
+/// public embeds; errors are ephemeral and say what to fix; nothing a user typed can
+/// ping anyone.
+pub fn answer_interaction(kb: &Kb, interaction: &Interaction) -> (Answer, Outcome) {
+    let body = |r| Answer::Body(r);
     match interaction {
-        Interaction::Ping(_) => Answer::Body(CreateInteractionResponse::Pong),
+        Interaction::Ping(_) => (body(CreateInteractionResponse::Pong), Outcome::Answered),
         Interaction::Command(cmd) => {
             let lang = Lang::from_locale(&cmd.locale);
             match command_request(cmd) {
-                Ok(request) => answer_message(kb, answer(kb, &request, lang), lang, cmd.user.id.get()),
-                Err(e) => Answer::Body(ephemeral(&e.message(kb, lang))),
+                Ok(request) => {
+                    let reply = answer(kb, &request, lang);
+                    let outcome = if reply.is_ok() { Outcome::Answered } else { Outcome::UserError };
+                    (answer_message(kb, reply, lang, cmd.user.id.get()), outcome)
+                }
+                Err(e @ UserError::UnknownCommand(_)) => (body(ephemeral(&e.message(kb, lang))), Outcome::Refused),
+                Err(e) => (body(ephemeral(&e.message(kb, lang))), Outcome::UserError),
             }
         }
-        Interaction::Autocomplete(cmd) => Answer::Body(autocomplete(kb, cmd)),
+        Interaction::Autocomplete(cmd) => (body(autocomplete(kb, cmd)), Outcome::Answered),
         Interaction::Component(c) => components::click(kb, c),
-        Interaction::Modal(m) => Answer::Body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale)))),
-        _ => Answer::Body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En))),
+        Interaction::Modal(m) => {
+            (body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale)))), Outcome::Refused)
+        }
+        _ => (body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::En))), Outcome::Refused),
     }
 }
 

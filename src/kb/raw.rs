@@ -171,7 +171,12 @@ impl Ctx<'_> {
 
     fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, KbError> {
         toml::from_str(self.text).map_err(|e| {
-            let reason = e.message().trim().to_string();
+            // toml gives no message for some faults (a NUL in a comment): say what
+            // is wrong anyway (found by fuzzing: fuzz/regressions/kb_toml/).
+            let reason = match e.message().trim() {
+                "" => "not valid TOML here (a character TOML does not allow?)".to_string(),
+                m => m.to_string(),
+            };
             match e.span() {
                 Some(span) => self.err(span, reason),
                 None => KbError { file: self.file.to_string(), line: None, reason },
