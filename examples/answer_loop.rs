@@ -2,8 +2,8 @@
 //! embed, components, JSON): a fixed workload for `valgrind --tool=callgrind`, whose
 //! instruction counts hold still where this VM's timings do not (see BENCHMARKS.md).
 //!
-//! cargo build --release --example answer_loop
-//! valgrind --tool=callgrind target/release/examples/answer_loop 1000   (and 0, to subtract start-up)
+//! cargo build --profile profiling --example answer_loop
+//! valgrind --tool=callgrind target/profiling/examples/answer_loop 1000   (and 0, to subtract start-up)
 
 use imlaws::answer::{answer, Request};
 use imlaws::lang::Lang;

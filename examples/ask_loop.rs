@@ -2,8 +2,8 @@
 //! `valgrind --tool=callgrind`, whose instruction counts stay the same from run to run
 //! where this VM's timings do not (see BENCHMARKS.md).
 //!
-//! cargo build --release --example ask_loop
-//! valgrind --tool=callgrind target/release/examples/ask_loop 1000   (and 0, to subtract start-up)
+//! cargo build --profile profiling --example ask_loop
+//! valgrind --tool=callgrind target/profiling/examples/ask_loop 1000   (and 0, to subtract start-up)
 
 fn main() {
     let kb = imlaws::kb::Kb::builtin().unwrap();
