@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::exchange;
+
 use common::discord::{self, keypair, now, public_hex, sign};
 use common::{limits, run_within, wait_within};
 use ed25519_dalek::SigningKey;
@@ -40,26 +42,6 @@ fn server() -> &'static Server {
         });
         Server { addr: rx.recv().unwrap(), key }
     })
-}
-
-/// A raw HTTP/1.1 exchange: (status, body).
-fn exchange(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    let _ = s.write_all(body);
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, body)
 }
 
 fn signed(body: &[u8]) -> (u16, String) {

@@ -306,21 +306,9 @@ fn the_console_writes_the_map_in_the_current_folder_and_prints_its_path() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A click on a component of a message imlaws sent, as Discord delivers it.
+/// A click on a button of a message imlaws sent, as Discord delivers it.
 fn click(custom_id: &str, user: &str, locale: &str) -> serde_json::Value {
-    use serde_json::json;
-    let mut v = common::discord::command("assess", json!([]), locale);
-    v["type"] = json!(3);
-    v["member"]["user"]["id"] = json!(user);
-    v["data"] = json!({"custom_id": custom_id, "component_type": 2});
-    v["message"] = json!({
-        "id": "1302000000000000001", "channel_id": "1100000000000000010",
-        "author": {"id": "1200000000000000000", "username": "imlaws", "discriminator": "0", "avatar": null, "bot": true},
-        "content": "", "timestamp": "2026-11-30T12:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
-        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
-        "pinned": false, "type": 20, "flags": 0, "components": []
-    });
-    v
+    common::discord::component(custom_id, None, user, locale)
 }
 
 fn interaction(v: serde_json::Value) -> serenity::all::Interaction {
