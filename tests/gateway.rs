@@ -238,15 +238,7 @@ async fn map_uploads_the_png_with_its_callback_and_from_the_map_button() {
 
     // The Map button under a verdict, clicked by its owner: the map, public.
     let verdict = ask(&fake, interaction(discord::command("assess", anon, "en-US"))).await;
-    let map_id = verdict["data"]["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|row| row["components"].as_array().unwrap())
-        .filter_map(|c| c["custom_id"].as_str())
-        .find(|id| id.split('.').nth(2) == Some("m"))
-        .expect("a Map button")
-        .to_string();
+    let map_id = discord::custom_id(&verdict, "m");
     let mut click = interaction(discord::command("assess", json!([]), "en-US"));
     click["type"] = json!(3);
     click["data"] = json!({"custom_id": map_id, "component_type": 2});

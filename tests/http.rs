@@ -46,13 +46,7 @@ fn server() -> &'static Server {
 
 fn signed(body: &[u8]) -> (u16, String) {
     let s = server();
-    let ts = now();
-    let headers = [
-        ("Content-Type", "application/json".to_string()),
-        ("X-Signature-Ed25519", sign(&s.key, &ts, body)),
-        ("X-Signature-Timestamp", ts),
-    ];
-    exchange(s.addr, "POST", "/interactions", &headers, body)
+    common::post_signed(s.addr, &s.key, body)
 }
 
 /// POST a signed interaction and return the answer, after checking it the way Discord
@@ -745,14 +739,7 @@ async fn map_is_deferred_then_sent_by_editing_the_original_response() {
         let key = key.clone();
         async move {
             tokio::task::spawn_blocking(move || {
-                let body = v.to_string();
-                let ts = now();
-                let headers = [
-                    ("Content-Type", "application/json".to_string()),
-                    ("X-Signature-Ed25519", sign(&key, &ts, body.as_bytes())),
-                    ("X-Signature-Timestamp", ts),
-                ];
-                let (status, reply) = exchange(addr, "POST", "/interactions", &headers, body.as_bytes());
+                let (status, reply) = common::post_signed(addr, &key, v.to_string().as_bytes());
                 assert_eq!(status, 200, "{reply}");
                 let r: Value = serde_json::from_str(&reply).unwrap();
                 let refused = limits::callback(v["type"].as_u64().unwrap(), &r);
@@ -788,15 +775,7 @@ async fn map_is_deferred_then_sent_by_editing_the_original_response() {
 
     // Someone else's Map button: deferred privately, then the same edit.
     let verdict = send(discord::command("assess", anon.clone(), "en-US")).await;
-    let map_id = verdict["data"]["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|row| row["components"].as_array().unwrap())
-        .filter_map(|c| c["custom_id"].as_str())
-        .find(|id| id.split('.').nth(2) == Some("m"))
-        .expect("a Map button")
-        .to_string();
+    let map_id = discord::custom_id(&verdict, "m");
     let mut click = discord::command("assess", json!([]), "en-US");
     click["type"] = json!(3);
     click["id"] = json!("1301000000000000199");

@@ -221,16 +221,7 @@ fn the_http_endpoint_counts_answers_and_refusals() {
         .spawn()
         .unwrap();
     let addr = discord::announced_addr(&mut child);
-    let signed = |v: &Value| {
-        let body = v.to_string();
-        let ts = now();
-        let headers = [
-            ("Content-Type", "application/json".to_string()),
-            ("X-Signature-Ed25519", sign(&key, &ts, body.as_bytes())),
-            ("X-Signature-Timestamp", ts),
-        ];
-        exchange(addr, "POST", "/interactions", &headers, body.as_bytes()).0
-    };
+    let signed = |v: &Value| common::post_signed(addr, &key, v.to_string().as_bytes()).0;
     assert_eq!(signed(&discord::ping()), 200);
     assert_eq!(signed(&discord::command("help", json!([]), "zh-CN")), 200);
     assert_eq!(signed(&discord::command("help", json!([]), "zh-TW")), 200);

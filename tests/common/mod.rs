@@ -120,6 +120,18 @@ pub fn exchange(
     (status, body)
 }
 
+/// POST `body` to `/interactions` at `addr`, signed with `key` as Discord signs it:
+/// (status, body).
+pub fn post_signed(addr: std::net::SocketAddr, key: &ed25519_dalek::SigningKey, body: &[u8]) -> (u16, String) {
+    let ts = discord::now();
+    let headers = [
+        ("Content-Type", "application/json".to_string()),
+        ("X-Signature-Ed25519", discord::sign(key, &ts, body)),
+        ("X-Signature-Timestamp", ts),
+    ];
+    exchange(addr, "POST", "/interactions", &headers, body)
+}
+
 pub mod discord;
 pub mod fake_discord;
 pub mod limits;
