@@ -24,7 +24,7 @@ use crate::answer::{answer, Reply, Request, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::{fill, Lang};
 use crate::metrics::Outcome;
-use crate::profile::{Field, FieldSet, ProfileInput};
+use crate::profile::{Field, ProfileInput};
 use crate::render;
 use crate::verdict::Report;
 use serenity::all::{
@@ -163,12 +163,12 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
         unknown: report.unknown,
     });
     let current = |f: Field| (!report.unknown.contains(f)).then(|| report.profile.values.index(f));
-    let options = |fields: &[Field], assumed: FieldSet| -> Vec<CreateSelectMenuOption> {
+    let options = |fields: &[Field]| -> Vec<CreateSelectMenuOption> {
         let mut out = Vec::new();
         for &f in fields {
             for code in (0..f.codes().len()).filter(|&c| Some(c) != current(f)) {
                 let mut o = option(kb, lang, f, code);
-                if assumed.contains(f) {
+                if report.assumed.contains(f) {
                     if let Some(now) = current(f) {
                         o = o.description(label(kb.assumed_note(f, now, lang).to_string()));
                     }
@@ -190,8 +190,8 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
         )
     };
     vec![
-        menu(Action::Change { core: true }, Msg::ComponentChangeCore, options(&core, report.assumed)),
-        menu(Action::Change { core: false }, Msg::ComponentChangeOther, options(&others, report.assumed)),
+        menu(Action::Change { core: true }, Msg::ComponentChangeCore, options(&core)),
+        menu(Action::Change { core: false }, Msg::ComponentChangeOther, options(&others)),
         CreateActionRow::Buttons(vec![
             CreateButton::new(state(Action::WhatIf))
                 .label(label(kb.msg(Msg::ComponentWhatIf, lang).to_string()))
