@@ -45,7 +45,7 @@ pub fn slash_line(data: &[u8]) {
 /// A question in plain words, read by the lexicon.
 pub fn plain_words(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = KB.lexicon.read(text, &KB.products);
+    let _ = KB.lexicon.read(text);
 }
 
 /// A request body as either transport parses it (the gateway: serenity's `Interaction`

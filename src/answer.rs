@@ -305,7 +305,7 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
     match request {
         Request::Assess(options) => {
             let input = profile_input(kb, options)?;
-            let (profile, assumed) = input.complete().map_err(UserError::MissingFields)?;
+            let (profile, assumed) = rules::complete(&input).map_err(UserError::MissingFields)?;
             Ok(Reply::Assess(verdict::report(kb, profile, assumed, lang)))
         }
         Request::Law(n) => {
@@ -324,7 +324,7 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
             Ok(Reply::Product(p, verdict::report(kb, p.profile, p.assumed, lang)))
         }
         Request::Ask { question, lang: forced } => {
-            let mut reading = kb.lexicon.read(question, &kb.products).map_err(|e| {
+            let mut reading = kb.lexicon.read(question).map_err(|e| {
                 let lang = forced.unwrap_or_else(|| crate::ask::detect_lang(question));
                 UserError::Ask(e, lang)
             })?;
@@ -334,7 +334,7 @@ pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>
                 needed,
                 lang,
             })?;
-            reading.recognition.assumed = settled.assumed.iter().map(Field::name).collect();
+            reading.recognition.assumed = settled.assumed.iter().collect();
             Ok(Reply::Ask(verdict::report_settled(kb, &settled, lang), reading.recognition))
         }
         Request::Help => Ok(Reply::Help(lang)),

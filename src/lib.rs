@@ -5,6 +5,7 @@ pub mod answer;
 pub mod ask;
 pub mod cli;
 pub mod discord;
+pub mod font;
 pub mod kb;
 pub mod lang;
 pub mod map;

@@ -4,7 +4,7 @@
 use crate::ask::Recognition;
 use crate::kb::{Kb, Msg, Product};
 use crate::lang::{fill, Lang};
-use crate::profile::{Field, FieldSet, Profile};
+use crate::profile::{Field, FieldCode, FieldSet, Profile};
 use crate::rules::{Outlook, RuleId, Verdict};
 use crate::verdict::Report;
 use serde::Serialize;
@@ -317,8 +317,7 @@ pub fn ask(kb: &Kb, r: &Report, rec: &Recognition) -> Embed {
     };
     let mut f = e.field(kb.msg(Msg::HeadingRecognised, lang));
     for item in &rec.recognised {
-        let field = Field::from_name(item.field).expect("recognised field");
-        let code = field.codes().iter().position(|c| *c == item.code).expect("recognised code");
+        let FieldCode { field, code } = item.value;
         let mut quoted = String::new();
         for (i, w) in item.words.iter().enumerate() {
             if i > 0 {
@@ -331,8 +330,7 @@ pub fn ask(kb: &Kb, r: &Report, rec: &Recognition) -> Embed {
         f.line(&[kb.field_label(field, lang), colon(lang), kb.code_label(field, code, lang), arrow, &quoted]);
     }
     for item in &rec.borrowed {
-        let field = Field::from_name(item.field).expect("borrowed field");
-        let code = field.codes().iter().position(|c| *c == item.code).expect("borrowed code");
+        let FieldCode { field, code } = item.value;
         f.line(&[kb.field_label(field, lang), colon(lang), kb.code_label(field, code, lang), arrow, &item.product]);
     }
     f.finish();
@@ -482,8 +480,7 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
     }
     description.push_str(&format!("\n\n{}", r.summary));
     let mut e = Embed::new(title, description, outlook_color(r.outlook));
-    if p.rule == RuleId::Corollary6 && p.profile.host == crate::profile::Host::Media {
-        let d = &kb.douyin;
+    if let Some(d) = &p.analysis {
         let mut lines = vec![d.premise.get(lang).to_string()];
         lines.extend(
             d.steps

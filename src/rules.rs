@@ -8,8 +8,10 @@ use crate::profile::{
 use serde::Serialize;
 use std::fmt;
 
+mod defaults;
 mod needs;
 mod what_if;
+pub use defaults::{complete, with_defaults};
 pub use needs::{settle, Settled};
 pub use what_if::{stated, what_if, Change, WhatIf};
 

@@ -74,7 +74,8 @@ fn the_failures_the_article_tells_are_unfavorable_or_lost() {
 fn douyin_rules_out_corollaries_1_to_4_and_keeps_the_tool() {
     let kb = kb();
     let douyin = kb.product("抖音").unwrap();
-    let steps: Vec<RuleId> = kb.douyin.steps.iter().map(|(r, _)| *r).collect();
+    let analysis = douyin.analysis.as_ref().expect("douyin.toml's analysis is Douyin's");
+    let steps: Vec<RuleId> = analysis.steps.iter().map(|(r, _)| *r).collect();
     assert_eq!(steps, [RuleId::Corollary1, RuleId::Corollary2, RuleId::Corollary3, RuleId::Corollary4]);
     let a = assess(&douyin.profile);
     assert_eq!(a.primary, RuleId::Corollary6);
@@ -83,7 +84,9 @@ fn douyin_rules_out_corollaries_1_to_4_and_keeps_the_tool() {
     for f in &a.findings[1..5] {
         assert_eq!(f.verdict, Verdict::NotApplicable, "{}", f.rule);
     }
-    let advice: Vec<&str> = kb.douyin.advice.iter().map(|a| a.en.as_str()).collect();
+    let others = kb.products.iter().filter(|p| p.analysis.is_some() && p.name.en != "Douyin");
+    assert_eq!(others.count(), 0, "the analysis belongs to Douyin's row alone");
+    let advice: Vec<&str> = analysis.advice.iter().map(|a| a.en.as_str()).collect();
     assert!(advice.iter().any(|a| a.contains("Wangwang")) && advice.iter().any(|a| a.contains("WeCom")));
 }
 
@@ -388,7 +391,7 @@ fn a_mixed_identity_passes_corollary_1_and_the_notes_say_so() {
     let mut input = imlaws::profile::ProfileInput::default();
     input.set_code(imlaws::profile::Field::Identity, "mixed");
     input.set_code(imlaws::profile::Field::Audience, "everyone");
-    let (p, assumed) = input.complete().unwrap();
+    let (p, assumed) = imlaws::rules::complete(&input).unwrap();
     let en = report(&kb, p, assumed, Lang::En);
     assert_ne!(en.primary, RuleId::Corollary1);
     assert_eq!(en.rules[1].verdict, Verdict::Holds);
@@ -484,7 +487,7 @@ fn small_facts_are_right() {
     let trace = assess(&fetion.profile);
     assert_ne!(trace.findings[9].reason.key(), "corollary-7.challenger", "Fetion fought during the smartphone shift");
     assert!(fetion.note.as_ref().unwrap().en.contains("smartphone shift"));
-    let d = &kb.douyin;
+    let d = kb.product("Douyin").unwrap().analysis.as_ref().unwrap();
     assert!(!d.conclusion.en.contains("work") && !d.conclusion.zh.contains("工作"), "{:?}", d.conclusion);
     assert!(d.conclusion.en.contains("media-social platform"));
 }

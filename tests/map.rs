@@ -6,9 +6,10 @@
 mod common;
 
 use imlaws::answer::{answer, Reply, Request};
+use imlaws::font;
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
-use imlaws::map::{self, font, Layout, Marker};
+use imlaws::map::{self, Layout, Marker};
 use imlaws::rules::{assess, Positioning};
 use std::process::{Command, Stdio};
 use std::sync::LazyLock;

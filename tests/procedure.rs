@@ -10,7 +10,7 @@ fn profile(pairs: &[(&str, &str)]) -> Profile {
         let f = Field::from_name(field).unwrap_or_else(|| panic!("field {field}"));
         assert!(input.set_code(f, code), "{field}={code}");
     }
-    input.complete().expect("identity and audience").0
+    imlaws::rules::complete(&input).expect("identity and audience").0
 }
 
 fn decided(pairs: &[(&str, &str)]) -> (&'static str, &'static str, &'static str) {

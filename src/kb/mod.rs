@@ -120,6 +120,10 @@ pub struct Product {
     pub rule: RuleId,
     /// Whether the article discusses the product (else it is only in its table).
     pub discussed: bool,
+    /// The name is also an everyday English word ("Line"): named only as written.
+    pub common_word: bool,
+    /// The article's walk through the rules for this product, where it gives one.
+    pub analysis: Option<Analysis>,
     pub outcome: Option<Text>,
 }
 
@@ -139,7 +143,9 @@ impl Product {
 }
 
 #[derive(Debug, Clone)]
-pub struct Douyin {
+/// The article's own analysis of a product (Douyin's chat, `config/douyin.toml`): the
+/// rules it rules out one by one, where that leaves the product, and its advice.
+pub struct Analysis {
     pub premise: Text,
     pub steps: Vec<(RuleId, Text)>,
     pub conclusion: Text,
@@ -215,7 +221,6 @@ pub struct Kb {
     /// "now assumed: strangers", by field and code (made once at load).
     assumed_notes: Vec<Vec<Text>>,
     pub products: Vec<Product>,
-    pub douyin: Douyin,
     pub lexicon: crate::ask::Lexicon,
     /// Six hex digits that change whenever any file of the knowledge base does: a
     /// component made under another knowledge base is refused as stale.

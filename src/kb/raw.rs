@@ -126,6 +126,10 @@ struct RawProduct {
     /// `false` when the article names the product only in its table.
     #[serde(default = "yes")]
     discussed: bool,
+    /// The name is also an everyday English word: a question names the product only
+    /// when it is written as here.
+    #[serde(default)]
+    common_word: bool,
     outcome: Option<SText>,
 }
 
@@ -142,6 +146,7 @@ struct DouyinFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDouyin {
+    product: Spanned<String>,
     premise: SText,
     steps: Vec<Spanned<RawStep>>,
     conclusion: SText,
@@ -229,7 +234,7 @@ impl Ctx<'_> {
     /// Refuse a text the map draws with a character its font lacks.
     fn drawable(&self, face: &ttf_parser::Face, s: &Option<Spanned<String>>, what: &str) -> Result<(), KbError> {
         let Some(s) = s else { return Ok(()) };
-        match crate::map::font::missing(face, s.get_ref().trim()) {
+        match crate::font::missing(face, s.get_ref().trim()) {
             None => Ok(()),
             Some(c) => Err(self.err(
                 s.span(),
@@ -267,9 +272,9 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
     let outcomes = load_outcomes(&ctx(4))?;
     let not_stated = &messages[crate::kb::Msg::ProfileNotStated.index()];
     let reasons = load_reasons(&ctx(5))?.iter().map(|t| ReasonText::new(&fields, t, not_stated)).collect();
-    let products = load_products(&ctx(6))?;
+    let mut products = load_products(&ctx(6))?;
+    load_douyin(&ctx(7), &mut products)?;
     let lexicon = load_lexicon(&ctx(8), &products)?;
-    let douyin = load_douyin(&ctx(7))?;
     let rule_labels = RuleId::ALL
         .iter()
         .map(|id| {
@@ -337,7 +342,6 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         choice_labels,
         assumed_notes,
         products,
-        douyin,
         lexicon,
         tag,
     })
@@ -352,7 +356,7 @@ fn han_numeral(n: u8) -> &'static str {
 fn load_source(c: &Ctx) -> Result<Source, KbError> {
     let f: SourceFile = c.parse()?;
     let s = f.source;
-    let face = crate::map::font::face();
+    let face = crate::font::face();
     c.drawable(&face, &s.title.en, "source title")?;
     c.drawable(&face, &s.title.zh, "source title")?;
     for (value, what) in [(&s.author, "author"), (&s.date, "date"), (&s.url, "url")] {
@@ -458,7 +462,7 @@ fn load_messages(c: &Ctx) -> Result<Vec<Text>, KbError> {
     let f: MessagesFile = c.parse()?;
     let keys: Vec<&str> = Msg::ALL.iter().map(|m| m.key()).collect();
     let out = keyed(c, &f.message, &keys, "message", None)?;
-    let face = crate::map::font::face();
+    let face = crate::font::face();
     for (key, text) in &f.message {
         if super::FONT_CHECKED_MESSAGES.iter().any(|p| key.get_ref().starts_with(p)) {
             let what = format!("message `{}`", key.get_ref());
@@ -555,9 +559,14 @@ fn load_outcomes(c: &Ctx) -> Result<Vec<OutcomeText>, KbError> {
         .collect()
 }
 
-fn load_douyin(c: &Ctx) -> Result<Douyin, KbError> {
+/// The article's analysis of one product, attached to that product's entry.
+fn load_douyin(c: &Ctx, products: &mut [Product]) -> Result<(), KbError> {
     let f: DouyinFile = c.parse()?;
     let d = f.douyin;
+    let name = normalize(d.product.get_ref());
+    let Some(product) = products.iter_mut().find(|p| names_of(p).any(|n| normalize(n) == name)) else {
+        return Err(c.err(d.product.span(), format!("no product named `{}` in products.toml", d.product.get_ref())));
+    };
     let mut steps = Vec::new();
     for step in &d.steps {
         let s = step.get_ref();
@@ -566,19 +575,20 @@ fn load_douyin(c: &Ctx) -> Result<Douyin, KbError> {
         let text = c.text(&raw, step.span(), &format!("Douyin step `{rule}`"))?;
         steps.push((rule, text));
     }
-    Ok(Douyin {
+    product.analysis = Some(Analysis {
         premise: c.text(&d.premise, 0..0, "Douyin premise")?,
         steps,
         conclusion: c.text(&d.conclusion, 0..0, "Douyin conclusion")?,
         advice: c.texts(&d.advice, "Douyin advice", true)?,
-    })
+    });
+    Ok(())
 }
 
 fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
     let f: ProductsFile = c.parse()?;
     let mut out = Vec::with_capacity(f.product.len());
     let mut names: HashMap<String, (usize, String)> = HashMap::new();
-    let face = crate::map::font::face();
+    let face = crate::font::face();
     for (index, raw) in f.product.iter().enumerate() {
         let name = c.text(&raw.name, raw.profile.span(), "product name")?;
         c.drawable(&face, &raw.name.en, "product name")?;
@@ -606,7 +616,7 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
             let fld = c.field(field)?;
             input.set(fld, c.code(fld, value)?);
         }
-        let (profile, assumed) = input.complete().map_err(|missing| {
+        let (profile, assumed) = rules::complete(&input).map_err(|missing| {
             let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
             c.err(raw.profile.span(), format!("{} needs {}", what("profile"), names.join(" and ")))
         })?;
@@ -631,6 +641,8 @@ fn load_products(c: &Ctx) -> Result<Vec<Product>, KbError> {
             assumed,
             rule,
             discussed: raw.discussed,
+            common_word: raw.common_word,
+            analysis: None,
         });
     }
     Ok(out)
@@ -781,9 +793,6 @@ fn compile(c: &Ctx, src: &str, near: std::ops::Range<usize>) -> Result<regex::Re
     regex::Regex::new(src).map_err(|e| c.err(near, format!("cannot compile: {e}")))
 }
 
-/// Product names that are also everyday English words match only as written.
-const WORDLIKE_NAMES: [&str; 7] = ["line", "soul", "teams", "messenger", "slack", "discord", "telegram"];
-
 fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, KbError> {
     use crate::ask::{Signal, Target, Tier, Word};
     let f: LexiconFile = c.parse()?;
@@ -845,7 +854,7 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
     }
     for (i, p) in products.iter().enumerate() {
         for name in [&p.name.en, &p.name.zh] {
-            let exact = WORDLIKE_NAMES.contains(&name.to_lowercase().as_str());
+            let exact = p.common_word && name.is_ascii();
             add_word(name.to_lowercase(), Word::new(Target::Product(i), Tier::Word, name, exact));
         }
         for a in &p.aliases {
@@ -958,6 +967,10 @@ fn load_lexicon(c: &Ctx, products: &[Product]) -> Result<crate::ask::Lexicon, Kb
         combine,
         typo_words,
         typos,
+        products: products
+            .iter()
+            .map(|p| crate::ask::ProductHint { name: p.name.clone(), profile: p.profile, assumed: p.assumed })
+            .collect(),
     })
 }
 

@@ -13,12 +13,10 @@
 //! Nothing is kept between renders: the font is parsed from the bytes compiled in,
 //! the picture drawn, encoded and dropped.
 
-pub mod font;
-
+use crate::font::{self, Font};
 use crate::kb::{Kb, Msg};
 use crate::lang::{fill, Lang};
 use crate::rules::{Outcome, Outlook, Positioning, RuleId};
-use font::Font;
 use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
 
 /// The picture's size, in pixels: readable full size, and at Discord's ~400 px

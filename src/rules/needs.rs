@@ -33,7 +33,7 @@ pub fn settle(input: &ProfileInput) -> Result<Settled, Vec<Field>> {
     let identities = known(Field::Identity, Identity::ALL.len());
     let audiences = known(Field::Audience, Audience::ALL.len());
     let decide = |i: usize, a: usize| -> Decision {
-        let (p, _) = input.with_defaults(Identity::ALL[i], Audience::ALL[a]);
+        let (p, _) = super::with_defaults(input, Identity::ALL[i], Audience::ALL[a]);
         outcome(&p).decision()
     };
     // A field is needed when, for some filling of the other unknown field, its codes
@@ -60,7 +60,7 @@ pub fn settle(input: &ProfileInput) -> Result<Settled, Vec<Field>> {
         Some(a) => Audience::ALL[a],
         None => stand_in_audience(input),
     };
-    let (profile, mut assumed) = input.with_defaults(identity, audience);
+    let (profile, mut assumed) = super::with_defaults(input, identity, audience);
     let mut unknown = FieldSet::default();
     // A default worked out from an unknown field is unknown too.
     for (field, derived) in [(Field::Identity, Field::Role), (Field::Audience, Field::Scenario)] {
@@ -148,7 +148,7 @@ mod tests {
             let mut q = *p;
             q.set_code(Field::Identity, i);
             q.set_code(Field::Audience, a);
-            outcome(&q.complete().expect("both set").0).decision()
+            outcome(&crate::rules::complete(&q).expect("both set").0).decision()
         };
         for extra in extras {
             for i in std::iter::once(None).chain(Identity::CODES.iter().copied().map(Some)) {

@@ -7,7 +7,7 @@ use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Stroke, Transform};
 use ttf_parser::{Face, GlyphId, OutlineBuilder};
 
 /// The font file, as shipped in `assets/fonts/`.
-pub static FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
+pub static FONT: &[u8] = include_bytes!("../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
 
 /// The parsed font (parsing reads only the table directory: cheap, nothing kept).
 pub fn face() -> Face<'static> {

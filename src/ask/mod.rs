@@ -2,70 +2,15 @@
 //! from which words, what was assumed, and what could not be told. The lexicon is data
 //! (`config/lexicon.toml`), compiled once when the knowledge base loads.
 
-use crate::kb::Product;
 use crate::lang::Lang;
-use crate::profile::{Field, ProfileInput};
-use regex::Regex;
+use crate::profile::{Field, FieldCode, ProfileInput};
 use serde::Serialize;
 
-/// What a signal points to: a match means `code` of `field`.
-#[derive(Debug, Clone)]
-pub(crate) struct Signal {
-    pub(crate) field: Field,
-    pub(crate) code: usize,
-    /// What a negated match points to instead ("not anonymous" → real-name).
-    pub(crate) negated: Option<usize>,
-    /// Its pattern matches claim their words: hits of other fields inside them do not
-    /// count ("only customers of one bank can register" says nothing of the audience).
-    pub(crate) masks: bool,
-}
-
-/// How much a hit says of its field: an incidental cue ("community"), a word that
-/// states the code ("subculture", "LGBT"), or a statement aimed at it ("for teens").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Tier {
-    Cue = 1,
-    Word = 2,
-    Aimed = 3,
-}
-
-/// What one lexicon word stands for.
-#[derive(Debug, Clone)]
-pub(crate) enum Target {
-    Signal(usize),
-    Product(usize),
-}
-
-/// A word of the lexicon, found by the Aho-Corasick automaton, and how to accept it.
-#[derive(Debug, Clone)]
-pub(crate) struct Word {
-    pub(crate) target: Target,
-    pub(crate) tier: Tier,
-    /// Latin words must stand whole: no ASCII letter or digit right before / after.
-    pub(crate) bounded_start: bool,
-    pub(crate) bounded_end: bool,
-    /// Names that are also plain English words ("Line", "Soul") must match their case.
-    pub(crate) exact: Option<String>,
-}
-
-impl Word {
-    pub(crate) fn new(target: Target, tier: Tier, word: &str, exact: bool) -> Word {
-        Word {
-            target,
-            tier,
-            bounded_start: word.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
-            bounded_end: word.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
-            exact: exact.then(|| word.to_string()),
-        }
-    }
-
-    fn accepts(&self, text: &str, start: usize, end: usize) -> bool {
-        let found = &text[start..end];
-        let glued_start = self.bounded_start && glued_before(text, start);
-        let glued_end = self.bounded_end && glued_after(text, end);
-        !glued_start && !glued_end && self.exact.as_deref().is_none_or(|w| found == w)
-    }
-}
+mod lexicon;
+mod products;
+pub use lexicon::Lexicon;
+pub(crate) use lexicon::{Signal, Target, Tier, Word};
+pub use products::ProductHint;
 
 fn glued(b: Option<&u8>) -> bool {
     b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
@@ -86,48 +31,6 @@ fn whole_latin(text: &str, start: usize, end: usize) -> bool {
     let glued_start = b[start].is_ascii_alphanumeric() && glued_before(text, start);
     let glued_end = end > start && b[end - 1].is_ascii_alphanumeric() && glued_after(text, end);
     !glued_start && !glued_end
-}
-
-/// The compiled lexicon: every word (and product name) in one Aho-Corasick automaton,
-/// every regex pattern in one multi-pattern regex, so a question is read in two passes.
-#[derive(Debug, Clone)]
-pub struct Lexicon {
-    pub max_chars: usize,
-    pub(crate) signals: Vec<Signal>,
-    pub(crate) words: aho_corasick::AhoCorasick,
-    /// By the automaton's pattern id: every target a word stands for.
-    pub(crate) word_targets: Vec<Vec<Word>>,
-    pub(crate) patterns: regex_automata::meta::Regex,
-    /// By the multi-pattern regex's pattern id: the signals it belongs to (one pattern
-    /// may state two fields), and its tier.
-    pub(crate) pattern_signal: Vec<Vec<(usize, Tier)>>,
-    pub(crate) topic: Regex,
-    /// An English negation cue ending the text before a match, fillers allowed.
-    pub(crate) neg_en: Regex,
-    /// A Chinese negation cue a few characters before a match.
-    pub(crate) neg_zh: Regex,
-    /// A negation right after a match ("real names? nope", "实名认证？我们不做").
-    pub(crate) neg_after: Regex,
-    /// The characters a negation after a match can start with (besides white space).
-    pub(crate) after_starts: Vec<char>,
-    /// A cue that aims what follows at an audience ("for", "面向").
-    pub(crate) aim: Regex,
-    /// A clause that asks about a field rather than states it ("should we require…").
-    pub(crate) question: Regex,
-    /// A cue before a product that makes it a target ("beat", "取代"), not a model.
-    pub(crate) target_before: Regex,
-    /// A cue after a product that makes it a target ("killer", "杀手").
-    pub(crate) target_after: Regex,
-    /// Fields a target lends (the ground it holds), where a model lends its profile.
-    pub(crate) target_lends: Vec<Field>,
-    /// Codes of one field that, stated together, mean another (real-name + anonymous
-    /// → mixed): (field, a, b, gives).
-    pub(crate) combine: Vec<(Field, usize, usize, usize)>,
-    /// Latin words of six letters or more (multi-word ones joined: "realname"), with
-    /// the signals each stands for, for one-edit typo tolerance…
-    pub(crate) typo_words: Vec<(String, Vec<usize>)>,
-    /// …found by the word and by every form one deletion away from it.
-    pub(crate) typos: std::collections::HashMap<String, Vec<u32>>,
 }
 
 /// A signal found in a question.
@@ -158,20 +61,21 @@ pub struct Recognition {
     /// Words whose meaning was negated ("not anonymous").
     pub negated: Vec<String>,
     /// Fields filled with defaults (set once the profile is settled).
-    pub assumed: Vec<&'static str>,
+    pub assumed: Vec<Field>,
 }
 
+/// A field the question's words told, with the words.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recognised {
-    pub field: &'static str,
-    pub code: &'static str,
+    #[serde(flatten)]
+    pub value: FieldCode,
     pub words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Borrowed {
-    pub field: &'static str,
-    pub code: &'static str,
+    #[serde(flatten)]
+    pub value: FieldCode,
     pub product: String,
 }
 
@@ -189,10 +93,6 @@ pub struct Reading {
     pub lang: Lang,
     pub recognition: Recognition,
 }
-
-/// Fields a product named as a model lends its profile for: what kind of product it
-/// is, not its situation (its stance, device, coverage or community are its own).
-const BORROWED: [Field; 5] = [Field::Identity, Field::Audience, Field::Role, Field::Scenario, Field::Host];
 
 /// The language a question is written in: Chinese when Han characters carry it.
 pub fn detect_lang(text: &str) -> Lang {
@@ -275,9 +175,8 @@ impl Vote {
 }
 
 impl Lexicon {
-    /// Read a question. `products` are the knowledge base's, in the order the lexicon
-    /// was compiled with.
-    pub fn read(&self, text: &str, products: &[Product]) -> Result<Reading, AskError> {
+    /// Read a question.
+    pub fn read(&self, text: &str) -> Result<Reading, AskError> {
         let (clean, lang) = self.prepare(text)?;
         let clean = clean.trim();
         let breaks: Vec<usize> =
@@ -299,10 +198,10 @@ impl Lexicon {
                         words.push(w.to_string());
                     }
                 }
-                recognised.push(Recognised { field: f.name(), code: f.codes()[code], words });
+                recognised.push(Recognised { value: FieldCode::new(f, code), words });
             }
         }
-        let borrowed = self.lend(clean, &breaks, &named, products, lang, &mut input);
+        let borrowed = self.lend(clean, &breaks, &named, lang, &mut input);
         if recognised.is_empty() && borrowed.is_empty() && !self.topic.is_match(clean) {
             return Err(AskError::OffTopic);
         }
@@ -548,52 +447,6 @@ impl Lexicon {
             }
         }
         votes.iter().filter(valid).max_by_key(|v| (v.tier, v.count.saturating_sub(v.against), v.last)).map(|v| v.code)
-    }
-
-    /// Products named in the question lend what the words did not tell: a model
-    /// ("like Momo", "像陌陌") its kind of product, a target ("beat WeChat", "取代微信")
-    /// only the ground it holds.
-    fn lend(
-        &self,
-        text: &str,
-        breaks: &[usize],
-        named: &[Named],
-        products: &[Product],
-        lang: Lang,
-        input: &mut ProfileInput,
-    ) -> Vec<Borrowed> {
-        let mut borrowed = Vec::new();
-        let mut seen: Vec<usize> = Vec::new();
-        let mut named = named.to_vec();
-        named.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
-        let spans: Vec<(usize, usize)> = named.iter().map(|&(s, e, _)| (s, e)).collect();
-        for (start, end, p) in named {
-            // A name inside a longer one (微信 in 企业微信) is not named.
-            let nested = spans.iter().any(|&(s, e)| s <= start && end <= e && e - s > end - start);
-            if nested || seen.contains(&p) {
-                continue;
-            }
-            seen.push(p);
-            let (clause_start, clause_end) = clause(text, breaks, start);
-            let before = &text[floor_boundary(text, start.saturating_sub(AIM_REACH).max(clause_start))..start];
-            let after = &text[end..clause_end.max(end)];
-            let target = self.target_before.is_match(before) || self.target_after.is_match(after);
-            let product = &products[p];
-            let lends: &[Field] = if target { &self.target_lends } else { &BORROWED };
-            for &f in lends {
-                // Fields the product's entry leaves to defaults are recomputed, not lent.
-                if !input.is_set(f) && !product.assumed.contains(f) {
-                    let code = product.profile.index(f);
-                    input.set(f, code);
-                    borrowed.push(Borrowed {
-                        field: f.name(),
-                        code: f.codes()[code],
-                        product: product.name.get(lang).to_string(),
-                    });
-                }
-            }
-        }
-        borrowed
     }
 
     /// Where the negation of a hit stands, as the span of the negated phrase: a cue
