@@ -3,14 +3,13 @@
 //! assess + what-if + render with components ≤ 20 µs (issue 11).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use imlaws::answer::{answer, parse_line, Request};
+use imlaws::command::{answer, parse_line, Commands, Request};
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
 
 fn assess_and_render(c: &mut Criterion) {
     let kb = Kb::builtin().expect("knowledge base");
-    let request =
-        Request::Assess(vec![("identity".into(), "anonymous".into()), ("audience".into(), "strangers".into())]);
+    let request = Request::assess(&[("identity", "anonymous"), ("audience", "strangers")]);
     for lang in [Lang::En, Lang::Zh] {
         c.bench_function(&format!("assess+embed/{lang}"), |b| {
             b.iter(|| {
@@ -21,7 +20,8 @@ fn assess_and_render(c: &mut Criterion) {
     }
     c.bench_function("assess+embed/from-slash-line", |b| {
         b.iter(|| {
-            let request = parse_line(black_box("/assess identity:anonymous audience:strangers")).expect("parse");
+            let request = parse_line(Commands::builtin(), black_box("/assess identity:anonymous audience:strangers"))
+                .expect("parse");
             let reply = answer(&kb, &request, Lang::En).expect("answer");
             black_box(reply.embed(&kb))
         })
@@ -38,8 +38,7 @@ fn assess_and_render(c: &mut Criterion) {
 /// list, the embed, the components, serialised.
 fn with_components(c: &mut Criterion) {
     let kb = Kb::builtin().expect("knowledge base");
-    let request =
-        Request::Assess(vec![("identity".into(), "anonymous".into()), ("audience".into(), "everyone".into())]);
+    let request = Request::assess(&[("identity", "anonymous"), ("audience", "everyone")]);
     for lang in [Lang::En, Lang::Zh] {
         c.bench_function(&format!("assess+what-if+components/{lang}"), |b| {
             b.iter(|| {

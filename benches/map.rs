@@ -3,17 +3,15 @@
 //! Targets (issue 12): median ≤ 30 ms, PNG ≤ 300 KB.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use imlaws::answer::{answer, Reply, Request};
+use imlaws::answer::Reply;
+use imlaws::command::{answer, Request};
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
 use imlaws::map;
 
 fn render(c: &mut Criterion) {
     let kb = Kb::builtin().expect("knowledge base");
-    let request = Request::Map {
-        options: vec![("identity".into(), "anonymous".into()), ("audience".into(), "strangers".into())],
-        app: None,
-    };
+    let request = Request::map(&[("identity", "anonymous"), ("audience", "strangers")]);
     let mut group = c.benchmark_group("map");
     group.sample_size(30);
     for lang in [Lang::En, Lang::Zh] {

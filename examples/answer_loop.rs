@@ -5,13 +5,12 @@
 //! cargo build --profile profiling --example answer_loop
 //! valgrind --tool=callgrind target/profiling/examples/answer_loop 1000   (and 0, to subtract start-up)
 
-use imlaws::answer::{answer, Request};
+use imlaws::command::{answer, Request};
 use imlaws::lang::Lang;
 
 fn main() {
     let kb = imlaws::kb::Kb::builtin().unwrap();
-    let request =
-        Request::Assess(vec![("identity".into(), "anonymous".into()), ("audience".into(), "everyone".into())]);
+    let request = Request::assess(&[("identity", "anonymous"), ("audience", "everyone")]);
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let mut bytes = 0;
     for _ in 0..n {

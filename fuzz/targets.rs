@@ -4,7 +4,7 @@
 //! whatever the bytes; the asserts inside are the properties checked on top.
 #![allow(dead_code)]
 
-use imlaws::answer::{answer, parse_line};
+use imlaws::command::{answer, parse_line, Commands, Request};
 use imlaws::discord::components::State;
 use imlaws::discord::http::parse_interaction;
 use imlaws::discord::respond;
@@ -30,7 +30,7 @@ pub const TARGETS: [(&str, Target); 5] = [
 /// A console or mention line: parsed, answered in both languages, rendered.
 pub fn slash_line(data: &[u8]) {
     let Ok(line) = std::str::from_utf8(data) else { return };
-    if let Ok(request) = parse_line(line) {
+    if let Ok(request) = parse_line(Commands::builtin(), line) {
         for lang in [Lang::En, Lang::Zh] {
             match answer(&KB, &request, lang) {
                 Ok(reply) => {
@@ -82,7 +82,7 @@ pub fn kb_toml(data: &[u8]) {
         .collect();
     match Kb::parse(&files) {
         Ok(kb) => {
-            let _ = answer(&kb, &imlaws::answer::Request::Help, Lang::Zh);
+            let _ = answer(&kb, &Request::help(), Lang::Zh);
         }
         Err(e) => assert!(!e.reason.is_empty(), "a refusal says why"),
     }

@@ -1,6 +1,6 @@
-//! Requests and replies shared by every front-end: a console line, a CLI call, a
-//! Discord interaction or a mention all become a [`Request`]; [`answer`] turns it into a
-//! [`Reply`] or a [`UserError`] that says what to fix.
+//! Answers shared by every front-end: each command of the table (`crate::command`)
+//! and each component click ends in one of these functions, which return a [`Reply`]
+//! or a [`UserError`] that says what to fix.
 
 use crate::ask::{AskError, Recognition};
 use crate::kb::{Kb, Msg, Product};
@@ -10,59 +10,8 @@ use crate::profile::{Field, ProfileInput};
 use crate::render::{self, Embed};
 use crate::rules::{self, RuleId};
 use crate::verdict::{self, Report, SourceRef};
-use regex::Regex;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::sync::LazyLock;
-
-/// What a user asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Request {
-    /// Option name and raw value pairs, in the order given.
-    Assess(Vec<(String, String)>),
-    Law(i64),
-    Corollary(i64),
-    App(String),
-    /// A question in plain words; `lang` forces the reply language, else the
-    /// question's own language is used.
-    Ask {
-        question: String,
-        lang: Option<Lang>,
-    },
-    Help,
-    /// A profile as stated, refined from a verdict's components: assessed when the
-    /// decision has what it needs.
-    Refine(ProfileInput),
-    /// The positioning map, marking a profile (`/assess` options, assessed when the
-    /// decision has what it needs), one of the 27 products, or nothing.
-    Map {
-        options: Vec<(String, String)>,
-        app: Option<String>,
-    },
-    /// The map marking a profile as stated (a verdict's "Map" button).
-    MapOf(ProfileInput),
-}
-
-impl Request {
-    /// `/law N` or `/corollary N` from the number as given; the range is checked by
-    /// [`answer`].
-    pub fn numbered(command: &'static str, value: &str) -> Result<Request, UserError> {
-        let n = value.parse::<i64>().map_err(|_| UserError::NotANumber { command, value: value.to_string() })?;
-        Ok(Request::number(command, n))
-    }
-
-    /// `/law n` when `command` is "law", else `/corollary n`.
-    pub fn number(command: &'static str, n: i64) -> Request {
-        if command == "law" {
-            Request::Law(n)
-        } else {
-            Request::Corollary(n)
-        }
-    }
-}
-
-/// The slash commands, as users type them.
-pub const COMMANDS: [&str; 7] = ["assess", "ask", "law", "corollary", "app", "map", "help"];
 
 /// A bad input, with everything needed to say what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +40,11 @@ pub enum UserError {
     MissingName,
     /// `/map` given both a profile and an app.
     MapBoth,
-    UnknownCommand(String),
+    /// A command not in the table, with the table's command names.
+    UnknownCommand {
+        command: String,
+        known: Vec<&'static str>,
+    },
     UnclosedQuote,
     StrayText(String),
     /// A plain-words question that cannot be assessed, with the language to say so in.
@@ -150,7 +103,11 @@ impl UserError {
             }
             UserError::MissingName => m(Msg::ErrorMissingName).to_string(),
             UserError::MapBoth => m(Msg::ErrorMapBoth).to_string(),
-            UserError::UnknownCommand(command) => fill(m(Msg::ErrorUnknownCommand), &[("command", command)]),
+            UserError::UnknownCommand { command, known } => {
+                let sep = if lang == Lang::Zh { "、" } else { ", " };
+                let known: Vec<String> = known.iter().map(|c| format!("/{c}")).collect();
+                fill(m(Msg::ErrorUnknownCommand), &[("command", command), ("commands", &known.join(sep))])
+            }
             UserError::UnclosedQuote => m(Msg::ErrorUnclosedQuote).to_string(),
             UserError::StrayText(text) => fill(m(Msg::ErrorStrayText), &[("text", text)]),
             UserError::Ask(e, lang) => ask_message(kb, e, *lang),
@@ -203,7 +160,8 @@ pub enum Reply<'a> {
     Rule(RuleId, Lang),
     Product(&'a Product, Report<'a>),
     Ask(Report<'a>, Recognition),
-    Help(Lang),
+    /// `/help`: the commands, one line each, as the table lists them.
+    Help(Lang, Vec<String>),
     Map(MapReply),
 }
 
@@ -223,7 +181,7 @@ impl Reply<'_> {
             Reply::Rule(id, lang) => render::rule(kb, *id, *lang),
             Reply::Product(p, r) => render::product(kb, p, r),
             Reply::Ask(r, recognition) => render::ask(kb, r, recognition),
-            Reply::Help(lang) => render::help(kb, *lang),
+            Reply::Help(lang, commands) => render::help(kb, commands, *lang),
             Reply::Map(m) => render::map(kb, m.marker.as_ref(), m.lang),
         }
     }
@@ -249,9 +207,8 @@ impl Reply<'_> {
                 v["recognition"] = json!(recognition);
                 v
             }
-            Reply::Help(lang) => json!({
-                "commands": COMMANDS,
-                "help": kb.msg(Msg::HelpCommands, *lang),
+            Reply::Help(lang, commands) => json!({
+                "commands": commands,
                 "source": SourceRef::new(kb, *lang),
             }),
             Reply::Map(m) => json!({
@@ -300,76 +257,78 @@ fn rule_json(kb: &Kb, id: RuleId, lang: Lang) -> Value {
     })
 }
 
-/// Answer a request in `lang`.
-pub fn answer<'a>(kb: &'a Kb, request: &Request, lang: Lang) -> Result<Reply<'a>, UserError> {
-    match request {
-        Request::Assess(options) => {
-            let input = profile_input(kb, options)?;
-            let (profile, assumed) = rules::complete(&input).map_err(UserError::MissingFields)?;
-            Ok(Reply::Assess(verdict::report(kb, profile, assumed, lang)))
-        }
-        Request::Law(n) => {
-            u8::try_from(*n).ok().and_then(RuleId::law).map(|id| Reply::Rule(id, lang)).ok_or(UserError::LawRange(*n))
-        }
-        Request::Corollary(n) => u8::try_from(*n)
-            .ok()
-            .and_then(RuleId::corollary)
-            .map(|id| Reply::Rule(id, lang))
-            .ok_or(UserError::CorollaryRange(*n)),
-        Request::App(name) => {
-            if name.trim().is_empty() {
-                return Err(UserError::MissingName);
-            }
-            let p = kb.product(name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
-            Ok(Reply::Product(p, verdict::report(kb, p.profile, p.assumed, lang)))
-        }
-        Request::Ask { question, lang: forced } => {
-            let mut reading = kb.lexicon.read(question).map_err(|e| {
-                let lang = forced.unwrap_or_else(|| crate::ask::detect_lang(question));
-                UserError::Ask(e, lang)
-            })?;
-            let lang = forced.unwrap_or(reading.lang);
-            let settled = rules::settle(&reading.input).map_err(|needed| UserError::Needs {
-                input: reading.input,
-                needed,
-                lang,
-            })?;
-            reading.recognition.assumed = settled.assumed.iter().collect();
-            Ok(Reply::Ask(verdict::report_settled(kb, &settled, lang), reading.recognition))
-        }
-        Request::Help => Ok(Reply::Help(lang)),
-        Request::Refine(input) => {
-            let settled = rules::settle(input).map_err(|needed| UserError::Needs { input: *input, needed, lang })?;
-            Ok(Reply::Assess(verdict::report_settled(kb, &settled, lang)))
-        }
-        Request::Map { options, app } => {
-            let marker = match app {
-                Some(_) if !options.is_empty() => return Err(UserError::MapBoth),
-                Some(name) if name.trim().is_empty() => return Err(UserError::MissingName),
-                Some(name) => {
-                    let i =
-                        product_index(kb, name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
-                    Some(marker(&kb.products[i].profile, Some(i)))
-                }
-                None if options.is_empty() => None,
-                None => {
-                    let input = profile_input(kb, options).map_err(|e| match e {
-                        UserError::UnknownOption { option, mut valid, .. } => {
-                            valid.push("app");
-                            UserError::UnknownOption { command: "map", option, valid }
-                        }
-                        other => other,
-                    })?;
-                    Some(profile_marker(&input)?)
-                }
-            };
-            Ok(Reply::Map(MapReply { png: map::render(kb, marker.as_ref(), lang), marker, lang }))
-        }
-        Request::MapOf(input) => {
-            let marker = profile_marker(input)?;
-            Ok(Reply::Map(MapReply { png: map::render(kb, Some(&marker), lang), marker: Some(marker), lang }))
-        }
+/// `/assess`: option name and raw value pairs, in the order given.
+pub fn assess<'a>(kb: &'a Kb, options: &[(String, String)], lang: Lang) -> Result<Reply<'a>, UserError> {
+    let input = profile_input(kb, options)?;
+    let (profile, assumed) = rules::complete(&input).map_err(UserError::MissingFields)?;
+    Ok(Reply::Assess(verdict::report(kb, profile, assumed, lang)))
+}
+
+/// `/law n`.
+pub fn law(n: i64, lang: Lang) -> Result<Reply<'static>, UserError> {
+    u8::try_from(n).ok().and_then(RuleId::law).map(|id| Reply::Rule(id, lang)).ok_or(UserError::LawRange(n))
+}
+
+/// `/corollary n`.
+pub fn corollary(n: i64, lang: Lang) -> Result<Reply<'static>, UserError> {
+    u8::try_from(n).ok().and_then(RuleId::corollary).map(|id| Reply::Rule(id, lang)).ok_or(UserError::CorollaryRange(n))
+}
+
+/// `/app name`: one of the article's products, by its English or Chinese name.
+pub fn app<'a>(kb: &'a Kb, name: &str, lang: Lang) -> Result<Reply<'a>, UserError> {
+    if name.trim().is_empty() {
+        return Err(UserError::MissingName);
     }
+    let p = kb.product(name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
+    Ok(Reply::Product(p, verdict::report(kb, p.profile, p.assumed, lang)))
+}
+
+/// A question in plain words; `forced` is the reply language when the user chose
+/// one, else the question's own language is used.
+pub fn ask<'a>(kb: &'a Kb, question: &str, forced: Option<Lang>) -> Result<Reply<'a>, UserError> {
+    let mut reading = kb.lexicon.read(question).map_err(|e| {
+        let lang = forced.unwrap_or_else(|| crate::ask::detect_lang(question));
+        UserError::Ask(e, lang)
+    })?;
+    let lang = forced.unwrap_or(reading.lang);
+    let settled =
+        rules::settle(&reading.input).map_err(|needed| UserError::Needs { input: reading.input, needed, lang })?;
+    reading.recognition.assumed = settled.assumed.iter().collect();
+    Ok(Reply::Ask(verdict::report_settled(kb, &settled, lang), reading.recognition))
+}
+
+/// A profile as stated, refined from a verdict's components: assessed when the
+/// decision has what it needs.
+pub fn refine<'a>(kb: &'a Kb, input: &ProfileInput, lang: Lang) -> Result<Reply<'a>, UserError> {
+    let settled = rules::settle(input).map_err(|needed| UserError::Needs { input: *input, needed, lang })?;
+    Ok(Reply::Assess(verdict::report_settled(kb, &settled, lang)))
+}
+
+/// `/map`: the positioning map, marking a profile (`/assess` options, assessed when
+/// the decision has what it needs), one of the 27 products, or nothing.
+pub fn map<'a>(
+    kb: &'a Kb,
+    options: &[(String, String)],
+    app: Option<&str>,
+    lang: Lang,
+) -> Result<Reply<'a>, UserError> {
+    let marker = match app {
+        Some(_) if !options.is_empty() => return Err(UserError::MapBoth),
+        Some(name) if name.trim().is_empty() => return Err(UserError::MissingName),
+        Some(name) => {
+            let i = product_index(kb, name).ok_or_else(|| UserError::UnknownProduct(name.trim().to_string()))?;
+            Some(marker(&kb.products[i].profile, Some(i)))
+        }
+        None if options.is_empty() => None,
+        None => Some(profile_marker(&profile_input(kb, options)?)?),
+    };
+    Ok(Reply::Map(MapReply { png: map::render(kb, marker.as_ref(), lang), marker, lang }))
+}
+
+/// The map marking a profile as stated (a verdict's "Map" button).
+pub fn map_of<'a>(kb: &'a Kb, input: &ProfileInput, lang: Lang) -> Result<Reply<'a>, UserError> {
+    let marker = profile_marker(input)?;
+    Ok(Reply::Map(MapReply { png: map::render(kb, Some(&marker), lang), marker: Some(marker), lang }))
 }
 
 fn product_index(kb: &Kb, name: &str) -> Option<usize> {
@@ -407,159 +366,4 @@ pub fn profile_input(kb: &Kb, options: &[(String, String)]) -> Result<ProfileInp
         input.set(field, index);
     }
     Ok(input)
-}
-
-/// One `name:value` or bare token of a slash line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Token {
-    name: Option<String>,
-    value: String,
-}
-
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:([\p{L}\p{N}_-]+)[:：])?(?:"([^"]*)"|“([^”]*)”|([^\s"“”]+))"#).expect("token regex")
-});
-
-fn tokens(rest: &str) -> Result<Vec<Token>, UserError> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for c in TOKEN.captures_iter(rest) {
-        let whole = c.get(0).expect("match");
-        if !rest[at..whole.start()].trim().is_empty() {
-            return Err(UserError::UnclosedQuote);
-        }
-        at = whole.end();
-        let value = c.get(2).or(c.get(3)).or(c.get(4)).map_or("", |m| m.as_str());
-        out.push(Token { name: c.get(1).map(|m| m.as_str().to_string()), value: value.to_string() });
-    }
-    if !rest[at..].trim().is_empty() {
-        return Err(UserError::UnclosedQuote);
-    }
-    Ok(out)
-}
-
-/// Parse one slash line, as typed in the console or after a mention:
-/// `/assess identity:anonymous audience:strangers`, `/law 3`, `/app name:"MSN Messenger"`.
-pub fn parse_line(line: &str) -> Result<Request, UserError> {
-    let line = line.trim();
-    let Some(body) = line.strip_prefix('/').or_else(|| line.strip_prefix('／')) else {
-        // Plain words are a question.
-        return Ok(Request::Ask { question: line.to_string(), lang: None });
-    };
-    let (command, rest) = match body.find(char::is_whitespace) {
-        Some(i) => (&body[..i], body[i..].trim()),
-        None => (body, ""),
-    };
-    let command = command.to_lowercase();
-    match command.as_str() {
-        "assess" => {
-            let mut options = Vec::new();
-            for t in tokens(rest)? {
-                match t.name {
-                    Some(name) => options.push((name, t.value)),
-                    None => return Err(UserError::StrayText(t.value)),
-                }
-            }
-            Ok(Request::Assess(options))
-        }
-        "law" | "corollary" => {
-            let command: &'static str = if command == "law" { "law" } else { "corollary" };
-            let toks = tokens(rest)?;
-            let value = match toks.as_slice() {
-                [] => return Err(UserError::MissingNumber { command }),
-                [Token { name: None, value }] => value,
-                [Token { name: Some(name), value }] if name.eq_ignore_ascii_case("number") => value,
-                [Token { name: Some(name), .. }, ..] if !name.eq_ignore_ascii_case("number") => {
-                    return Err(UserError::UnknownOption { command, option: name.clone(), valid: vec!["number"] })
-                }
-                _ => return Err(UserError::StrayText(rest.to_string())),
-            };
-            Request::numbered(command, value)
-        }
-        "app" => {
-            let toks = tokens(rest)?;
-            match toks.as_slice() {
-                [] => Err(UserError::MissingName),
-                [Token { name: Some(name), value }] if name.eq_ignore_ascii_case("name") => {
-                    Ok(Request::App(value.clone()))
-                }
-                [Token { name: Some(name), .. }, ..] if !name.eq_ignore_ascii_case("name") => {
-                    Err(UserError::UnknownOption { command: "app", option: name.clone(), valid: vec!["name"] })
-                }
-                _ if toks.iter().all(|t| t.name.is_none()) => {
-                    Ok(Request::App(toks.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" ")))
-                }
-                _ => Err(UserError::StrayText(rest.to_string())),
-            }
-        }
-        "ask" => {
-            let question = match tokens(rest) {
-                Ok(toks) if matches!(toks.as_slice(), [Token { name: Some(n), .. }] if n.eq_ignore_ascii_case("question")) => {
-                    toks[0].value.clone()
-                }
-                _ => rest
-                    .strip_prefix("question:")
-                    .or_else(|| rest.strip_prefix("question："))
-                    .unwrap_or(rest)
-                    .to_string(),
-            };
-            Ok(Request::Ask { question, lang: None })
-        }
-        "map" => {
-            let mut options = Vec::new();
-            let mut app = None;
-            for t in tokens(rest)? {
-                match t.name {
-                    Some(name) if name.eq_ignore_ascii_case("app") => {
-                        if app.replace(t.value).is_some() {
-                            return Err(UserError::DuplicateOption("app".into()));
-                        }
-                    }
-                    Some(name) => options.push((name, t.value)),
-                    None => return Err(UserError::StrayText(t.value)),
-                }
-            }
-            Ok(Request::Map { options, app })
-        }
-        "help" | "" => Ok(Request::Help),
-        _ => Err(UserError::UnknownCommand(format!("/{command}"))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-    }
-
-    #[test]
-    fn parses_slash_lines() {
-        assert_eq!(
-            parse_line("/assess identity:anonymous audience:strangers").unwrap(),
-            Request::Assess(pairs(&[("identity", "anonymous"), ("audience", "strangers")]))
-        );
-        assert_eq!(
-            parse_line("/assess identity：实名 audience:\"interest-community\"").unwrap(),
-            Request::Assess(pairs(&[("identity", "实名"), ("audience", "interest-community")]))
-        );
-        assert_eq!(parse_line("/law number:3").unwrap(), Request::Law(3));
-        assert_eq!(parse_line("/law 3").unwrap(), Request::Law(3));
-        assert_eq!(parse_line("/Corollary 5").unwrap(), Request::Corollary(5));
-        assert_eq!(parse_line("/app name:微信").unwrap(), Request::App("微信".into()));
-        assert_eq!(parse_line("/app name:\"MSN Messenger\"").unwrap(), Request::App("MSN Messenger".into()));
-        assert_eq!(parse_line("/app MSN Messenger").unwrap(), Request::App("MSN Messenger".into()));
-        assert_eq!(parse_line("/help").unwrap(), Request::Help);
-    }
-
-    #[test]
-    fn refuses_bad_lines() {
-        assert_eq!(parse_line("/law x").unwrap_err(), UserError::NotANumber { command: "law", value: "x".into() });
-        assert_eq!(parse_line("/law").unwrap_err(), UserError::MissingNumber { command: "law" });
-        assert_eq!(parse_line("/app name:\"MSN").unwrap_err(), UserError::UnclosedQuote);
-        assert_eq!(parse_line("/assess anonymous").unwrap_err(), UserError::StrayText("anonymous".into()));
-        assert_eq!(parse_line("/weather").unwrap_err(), UserError::UnknownCommand("/weather".into()));
-        assert!(matches!(parse_line("/law n:3").unwrap_err(), UserError::UnknownOption { .. }));
-    }
 }

@@ -1,16 +1,21 @@
-//! The terminal front-end: clap subcommands and the console. Nothing here decides:
-//! input becomes a [`Request`], [`answer`] decides, the renderer prints.
+//! The binary's front-end: the clap model (the answering subcommands derived from the
+//! command table), the console, and starting the Discord services. Nothing here
+//! decides: input becomes a [`Request`], the table's command answers, the renderer
+//! prints. Every failure comes back to `main` as a [`CliError`]: one message on stderr,
+//! one exit code.
 
-use crate::answer::{answer, parse_line, Reply, Request, UserError};
-use crate::kb::Kb;
-use crate::lang::Lang;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use imlaws::answer::Reply;
+use imlaws::command::{self, parse_line, Asked, Commands, Request};
+use imlaws::kb::Kb;
+use imlaws::lang::Lang;
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
 #[command(name = "imlaws", version, about = "Which law of IM apps decides your chat product's positioning?")]
+#[command(disable_help_subcommand = true)]
 pub struct Cli {
     /// Load the knowledge base from this folder instead of the built-in one.
     #[arg(long, global = true, env = "IMLAWS_CONFIG", value_name = "DIR")]
@@ -46,35 +51,9 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Assess a product from its profile codes.
-    Assess(AssessArgs),
-    /// Show a law (1–3) and its corollaries.
-    Law {
-        /// 1, 2 or 3.
-        #[arg(allow_negative_numbers = true)]
-        number: String,
-    },
-    /// Show a corollary (1–7), its cases and insight.
-    Corollary {
-        /// 1 to 7.
-        #[arg(allow_negative_numbers = true)]
-        number: String,
-    },
-    /// Show one of the article's 27 products (English or Chinese name).
-    App {
-        /// The product's name, e.g. WeChat, 微信, "MSN Messenger".
-        #[arg(required = true, num_args = 1..)]
-        name: Vec<String>,
-    },
-    /// Describe a product in your own words (English or Chinese).
-    Ask {
-        /// The question, e.g. "an anonymous app where strangers nearby can chat".
-        #[arg(required = true, num_args = 1..)]
-        question: Vec<String>,
-    },
-    /// Draw the positioning map (PNG): the 27 products, with a profile or one of them
-    /// marked.
-    Map(MapArgs),
+    /// The commands of the table: assess, ask, law, corollary, app, map, help.
+    #[command(flatten)]
+    Answer(Call),
     /// Read slash commands, one per line, from the terminal or a pipe (the default).
     Console,
     /// Serve Discord's Interactions Endpoint URL over HTTP (needs DISCORD_PUBLIC_KEY).
@@ -118,8 +97,8 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The shard plan, or what is wrong with the flags.
-    pub fn shard_plan(&self) -> Result<crate::discord::gateway::Shards, String> {
-        use crate::discord::gateway::Shards;
+    pub fn shard_plan(&self) -> Result<imlaws::discord::gateway::Shards, String> {
+        use imlaws::discord::gateway::Shards;
         if let (Some(range), Some(total)) = (&self.shard_range, self.shard_total) {
             let (a, b) = range.split_once('-').ok_or_else(|| format!("--shard-range `{range}` must look like 0-3"))?;
             let parse =
@@ -147,13 +126,13 @@ impl RunArgs {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "IMLAWS_LISTEN", default_value = crate::discord::http::DEFAULT_LISTEN)]
+    #[arg(long, env = "IMLAWS_LISTEN", default_value = imlaws::discord::http::DEFAULT_LISTEN)]
     pub listen: std::net::SocketAddr,
     /// Refuse requests whose signed timestamp is further than this from now.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub replay_window: u64,
     /// Refuse bodies larger than this with 413.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::discord::http::DEFAULT_BODY_LIMIT)]
+    #[arg(long, value_name = "BYTES", default_value_t = imlaws::discord::http::DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
     /// Threads serving requests. One (the default) spends the least CPU per request;
     /// scale out with more instances, or raise this to use more cores in one process.
@@ -164,149 +143,114 @@ pub struct ServeArgs {
     pub discord_proxy: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct AssessArgs {
-    #[command(flatten)]
-    profile: ProfileArgs,
-    /// List every change that would move the verdict, not only the three most useful.
-    #[arg(long)]
-    what_if: bool,
+/// A command of the table, as the CLI gives it: the request, and the flags only the
+/// terminal has (`--what-if`, `--out`).
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub request: Request,
+    pub flags: ArgMatches,
 }
 
-#[derive(Debug, Args)]
-pub struct MapArgs {
-    #[command(flatten)]
-    profile: ProfileArgs,
-    /// Mark one of the article's 27 products instead of a profile (English or Chinese name).
-    #[arg(long, value_name = "NAME")]
-    app: Option<String>,
-    /// Write the PNG here (`-`: standard output).
-    #[arg(long, value_name = "FILE.png")]
-    out: PathBuf,
-}
+impl FromArgMatches for Call {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let (name, sub) = m.subcommand().ok_or_else(|| clap::Error::new(clap::error::ErrorKind::MissingSubcommand))?;
+        let command = Commands::builtin().get(name).ok_or_else(|| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidSubcommand, format!("no command `{name}`"))
+        })?;
+        Ok(Call { request: command.from_clap(sub), flags: sub.clone() })
+    }
 
-/// The profile options `assess` and `map` share (the options of /assess).
-#[derive(Debug, Args)]
-pub struct ProfileArgs {
-    /// real-name, anonymous, mixed (or 实名, 匿名, 实名匿名).
-    #[arg(long)]
-    identity: Option<String>,
-    /// everyone, acquaintances, enterprise, campus, subculture, interest-community, strangers, customers.
-    #[arg(long)]
-    audience: Option<String>,
-    /// self, avatar, employee, teacher-student.
-    #[arg(long)]
-    role: Option<String>,
-    /// social, interest, work, teaching, transaction, service.
-    #[arg(long)]
-    scenario: Option<String>,
-    /// chat, tool, media.
-    #[arg(long)]
-    host: Option<String>,
-    /// pc, mobile, next-gen.
-    #[arg(long)]
-    device: Option<String>,
-    /// challenger, incumbent.
-    #[arg(long)]
-    stance: Option<String>,
-    /// universal, restricted.
-    #[arg(long)]
-    coverage: Option<String>,
-    /// backed, unbacked.
-    #[arg(long)]
-    community: Option<String>,
-}
-
-impl ProfileArgs {
-    fn options(&self) -> Vec<(String, String)> {
-        [
-            ("identity", &self.identity),
-            ("audience", &self.audience),
-            ("role", &self.role),
-            ("scenario", &self.scenario),
-            ("host", &self.host),
-            ("device", &self.device),
-            ("stance", &self.stance),
-            ("coverage", &self.coverage),
-            ("community", &self.community),
-        ]
-        .into_iter()
-        .filter_map(|(name, v)| v.as_ref().map(|v| (name.to_string(), v.clone())))
-        .collect()
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Call::from_arg_matches(m)?;
+        Ok(())
     }
 }
 
-/// Load the knowledge base the CLI asked for; a bad one ends the process with exit 2.
-pub fn load_kb(config: Option<&PathBuf>) -> Result<Kb, ExitCode> {
-    let kb = match config {
-        Some(dir) => Kb::from_dir(dir),
-        None => Kb::builtin(),
-    };
-    kb.map_err(|e| {
-        eprintln!("error: invalid knowledge base: {e}");
-        ExitCode::from(2)
-    })
+impl Subcommand for Call {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        cmd.subcommands(Commands::builtin().iter().map(command::Command::clap))
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Call::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        Commands::builtin().get(name).is_some()
+    }
 }
 
-/// Run a terminal subcommand (everything but the Discord transports).
-pub fn run(cli: &Cli, kb: &Kb) -> ExitCode {
+/// Why the binary stops: one line on stderr, and the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A bad input or setting: what to fix (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A service that started and then failed (exit 1).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) => ExitCode::from(2),
+            CliError::Failed(_) => ExitCode::FAILURE,
+        }
+    }
+}
+
+fn usage(e: impl std::fmt::Display) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
+/// The binary's work: load the knowledge base, then answer or serve.
+pub fn main(cli: &Cli) -> Result<(), CliError> {
+    let kb = command::load_kb(cli.config.as_deref()).map_err(|e| usage(format!("invalid knowledge base: {e}")))?;
     let lang = cli.lang.unwrap_or_default();
-    let request = match &cli.command {
-        None | Some(Command::Console) => return console(kb, cli.lang, cli.json),
-        Some(Command::Assess(args)) => Ok(Request::Assess(args.profile.options())),
-        Some(Command::Map(args)) => return map(kb, args, lang, cli.json),
-        Some(Command::Law { number }) => Request::numbered("law", number),
-        Some(Command::Corollary { number }) => Request::numbered("corollary", number),
-        Some(Command::App { name }) => Ok(Request::App(name.join(" "))),
-        Some(Command::Ask { question }) => Ok(Request::Ask { question: question.join(" "), lang: cli.lang }),
-        Some(Command::Serve(args)) => return serve(kb, args, cli.log_format),
-        Some(Command::Run(args)) => return run_bot(kb, args, cli.log_format),
+    let call = match &cli.command {
+        None | Some(Command::Console) => return console(&kb, cli.lang, cli.json),
+        Some(Command::Serve(args)) => return serve(&kb, args, cli.log_format),
+        Some(Command::Run(args)) => return run_bot(&kb, args, cli.log_format),
         Some(Command::Register { guild, discord_proxy }) => {
-            return register(kb, *guild, discord_proxy.as_deref(), cli.log_format)
+            return register(&kb, *guild, discord_proxy.as_deref(), cli.log_format)
         }
+        Some(Command::Answer(call)) => call,
     };
-    match request.and_then(|r| answer(kb, &r, lang)) {
-        Ok(mut reply) => {
-            if let (Some(Command::Assess(AssessArgs { what_if: true, .. })), Reply::Assess(r)) =
-                (&cli.command, &mut reply)
-            {
-                r.what_if_shown = usize::MAX;
-            }
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(format_reply(kb, &reply, cli.json, out.is_terminal()).as_bytes());
-            ExitCode::SUCCESS
+    let asked = Asked { lang, forced: cli.lang.is_some(), commands: Commands::builtin() };
+    let mut reply = call.request.answer(&kb, &asked).map_err(|e| usage(e.message(&kb, lang)))?;
+    if let Reply::Assess(r) = &mut reply {
+        if call.flags.try_get_one::<bool>("what-if").ok().flatten() == Some(&true) {
+            r.what_if_shown = usize::MAX;
         }
-        Err(e) => fail(kb, &e, lang),
-    }
-}
-
-/// `imlaws map`: the positioning map, to a file or standard output.
-fn map(kb: &Kb, args: &MapArgs, lang: Lang, json: bool) -> ExitCode {
-    let request = Request::Map { options: args.profile.options(), app: args.app.clone() };
-    let reply = match answer(kb, &request, lang) {
-        Ok(reply) => reply,
-        Err(e) => return fail(kb, &e, lang),
-    };
-    let Reply::Map(m) = &reply else { return ExitCode::FAILURE };
-    if args.out.as_os_str() == "-" {
-        let mut out = std::io::stdout().lock();
-        if let Err(e) = out.write_all(&m.png).and_then(|()| out.flush()) {
-            return usage_error(format!("cannot write the map to standard output: {e}"));
-        }
-        return ExitCode::SUCCESS;
-    }
-    if let Err(e) = std::fs::write(&args.out, &m.png) {
-        return usage_error(format!("cannot write the map to {}: {e}", args.out.display()));
     }
     let mut out = std::io::stdout().lock();
+    if let Reply::Map(m) = &reply {
+        let path = call.flags.get_one::<PathBuf>("out").ok_or_else(|| usage("map needs --out FILE.png"))?;
+        return write_map(&kb, &reply, &m.png, path, lang, cli.json);
+    }
+    let _ = out.write_all(format_reply(&kb, &reply, cli.json, out.is_terminal()).as_bytes());
+    Ok(())
+}
+
+/// `imlaws map --out`: the positioning map, to a file or standard output.
+fn write_map(kb: &Kb, reply: &Reply, png: &[u8], path: &Path, lang: Lang, json: bool) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    if path.as_os_str() == "-" {
+        return out
+            .write_all(png)
+            .and_then(|()| out.flush())
+            .map_err(|e| usage(format!("cannot write the map to standard output: {e}")));
+    }
+    std::fs::write(path, png).map_err(|e| usage(format!("cannot write the map to {}: {e}", path.display())))?;
     let text = if json {
-        format_reply(kb, &reply, true, false)
+        format_reply(kb, reply, true, false)
     } else {
-        let path = args.out.display().to_string();
-        format!("{}\n", crate::lang::fill(kb.msg(crate::kb::Msg::MapWritten, lang), &[("path", &path)]))
+        let path = path.display().to_string();
+        format!("{}\n", imlaws::lang::fill(kb.msg(imlaws::kb::Msg::MapWritten, lang), &[("path", &path)]))
     };
     let _ = out.write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Write a console map to the first free `imlaws-map-N.png` in the current folder.
@@ -326,11 +270,6 @@ fn save_console_map(png: &[u8]) -> std::io::Result<PathBuf> {
     unreachable!("some file name is free")
 }
 
-fn fail(kb: &Kb, e: &UserError, lang: Lang) -> ExitCode {
-    eprintln!("error: {}", e.message(kb, lang));
-    ExitCode::from(2)
-}
-
 fn format_reply(kb: &Kb, reply: &Reply, json: bool, styled: bool) -> String {
     if json {
         let mut s = serde_json::to_string_pretty(&reply.to_json(kb)).unwrap_or_default();
@@ -342,14 +281,14 @@ fn format_reply(kb: &Kb, reply: &Reply, json: bool, styled: bool) -> String {
 }
 
 /// The console: slash lines from a terminal or a pipe, each answered as Discord would.
-/// Bad lines get a message on stderr and the console goes on.
-fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
+/// A bad line gets its message on stderr and the console goes on.
+fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> Result<(), CliError> {
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     let mut out = std::io::stdout().lock();
     let styled = out.is_terminal() && !json;
-    let forced = lang;
-    let lang = lang.unwrap_or_default();
+    let commands = Commands::builtin();
+    let asked = Asked { lang: lang.unwrap_or_default(), forced: lang.is_some(), commands };
     if interactive {
         let _ =
             writeln!(out, "imlaws console — type /help, /assess identity:anonymous audience:strangers, or /quit.\n");
@@ -362,13 +301,8 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
             let _ = out.flush();
         }
         line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!("error: cannot read input: {e}");
-                return ExitCode::from(2);
-            }
+        if input.read_line(&mut line).map_err(|e| usage(format!("cannot read input: {e}")))? == 0 {
+            break;
         }
         let text = line.trim();
         if text.is_empty() || text.starts_with('#') {
@@ -377,36 +311,34 @@ fn console(kb: &Kb, lang: Option<Lang>, json: bool) -> ExitCode {
         if matches!(text, "/quit" | "/exit" | "quit" | "exit") {
             break;
         }
-        let request = parse_line(text).map(|r| match r {
-            Request::Ask { question, lang: None } => Request::Ask { question, lang: forced },
-            other => other,
-        });
-        match request.and_then(|r| answer(kb, &r, lang)) {
+        let answered = parse_line(commands, text).and_then(|r| r.answer(kb, &asked));
+        let said = match answered {
             Ok(Reply::Map(m)) => match save_console_map(&m.png) {
                 Ok(path) => {
                     let path = path.display().to_string();
-                    let msg = crate::lang::fill(kb.msg(crate::kb::Msg::MapWritten, lang), &[("path", &path)]);
+                    let msg = imlaws::lang::fill(kb.msg(imlaws::kb::Msg::MapWritten, asked.lang), &[("path", &path)]);
                     let _ = writeln!(out, "{msg}");
+                    Ok(())
                 }
-                Err(e) => {
-                    let _ = out.flush();
-                    eprintln!("error: cannot write the map in the current folder: {e}");
-                }
+                Err(e) => Err(format!("cannot write the map in the current folder: {e}")),
             },
             Ok(reply) => {
                 let _ = out.write_all(format_reply(kb, &reply, json, styled).as_bytes());
                 if !json {
                     let _ = writeln!(out);
                 }
+                Ok(())
             }
-            Err(e) => {
-                let _ = out.flush();
-                eprintln!("error: {}", e.message(kb, lang));
-            }
+            Err(e) => Err(e.message(kb, asked.lang)),
+        };
+        if let Err(message) = said {
+            // The console goes on after a bad line: its message, then the next prompt.
+            let _ = out.flush();
+            eprintln!("error: {message}");
         }
         let _ = out.flush();
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`), as text lines or one JSON
@@ -445,7 +377,7 @@ pub async fn shutdown_signal() {
 
 /// The async runtime: one thread when `workers` is 1, else a pool of that many
 /// (`None`: one per core).
-fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, ExitCode> {
+fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, CliError> {
     let mut builder = match workers {
         Some(1) => tokio::runtime::Builder::new_current_thread(),
         Some(n) => {
@@ -455,16 +387,7 @@ fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, ExitCode> 
         }
         None => tokio::runtime::Builder::new_multi_thread(),
     };
-    builder.enable_all().build().map_err(|e| {
-        eprintln!("error: cannot start the async runtime: {e}");
-        ExitCode::from(2)
-    })
-}
-
-/// A bad input: one line on stderr, exit 2.
-fn usage_error(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {e}");
-    ExitCode::from(2)
+    builder.enable_all().build().map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))
 }
 
 /// What a long-running transport needs: logs, a knowledge base that lives as long as
@@ -473,53 +396,44 @@ fn service(
     kb: &Kb,
     workers: Option<usize>,
     log: LogFormat,
-) -> Result<(&'static Kb, tokio::runtime::Runtime), ExitCode> {
+) -> Result<(&'static Kb, tokio::runtime::Runtime), CliError> {
     init_tracing(log);
     let rt = runtime(workers)?;
     Ok((Box::leak(Box::new(kb.clone())), rt))
 }
 
-/// `imlaws serve`: the HTTP interactions endpoint.
-fn serve(kb: &Kb, args: &ServeArgs, log: LogFormat) -> ExitCode {
-    use crate::discord::http;
-    let verifier = match http::verifier(std::env::var("DISCORD_PUBLIC_KEY").ok().as_deref()) {
-        Ok(v) => v,
-        Err(e) => return usage_error(e),
-    };
-    if args.workers == 0 {
-        return usage_error("--workers must be at least 1");
+fn app_id() -> Result<Option<u64>, CliError> {
+    match std::env::var("DISCORD_APPLICATION_ID").ok().map(|v| v.trim().parse::<u64>()) {
+        Some(Ok(id)) if id > 0 => Ok(Some(id)),
+        Some(_) => Err(usage("DISCORD_APPLICATION_ID must be the application's numeric id")),
+        None => Ok(None),
     }
-    let proxy = match proxy_or_exit(args.discord_proxy.as_deref()) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+}
+
+async fn listen(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, CliError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}")))
+}
+
+/// `imlaws serve`: the HTTP interactions endpoint.
+fn serve(kb: &Kb, args: &ServeArgs, log: LogFormat) -> Result<(), CliError> {
+    use imlaws::discord::{gateway, http};
+    let verifier = http::verifier(std::env::var("DISCORD_PUBLIC_KEY").ok().as_deref()).map_err(usage)?;
+    if args.workers == 0 {
+        return Err(usage("--workers must be at least 1"));
+    }
+    let proxy = proxy(args.discord_proxy.as_deref())?;
     // Maps are sent by editing the deferred response through the interaction webhook:
     // that needs the application id, and the bot token to authenticate as the bot.
-    let followup = match (std::env::var("DISCORD_APPLICATION_ID").ok(), std::env::var("DISCORD_TOKEN").ok()) {
+    let followup = match (app_id()?, std::env::var("DISCORD_TOKEN").ok()) {
         (Some(id), Some(token)) => {
-            let Some(id) = id.trim().parse::<u64>().ok().filter(|&id| id > 0) else {
-                return usage_error("DISCORD_APPLICATION_ID must be the application's numeric id");
-            };
-            let token = match crate::discord::gateway::check_token(Some(&token)) {
-                Ok(t) => t,
-                Err(e) => return usage_error(e),
-            };
-            Some(crate::discord::gateway::http(&token, proxy.as_deref(), Some(id)))
+            let token = gateway::check_token(Some(&token)).map_err(usage)?;
+            Some(gateway::http(&token, proxy.as_deref(), Some(id)))
         }
         _ => None,
     };
-    let (kb, rt) = match service(kb, Some(args.workers), log) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let (kb, rt) = service(kb, Some(args.workers), log)?;
     rt.block_on(async {
-        let listener = match tokio::net::TcpListener::bind(args.listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", args.listen);
-                return ExitCode::from(2);
-            }
-        };
+        let listener = listen(args.listen).await?;
         let addr = listener.local_addr().map_or_else(|_| args.listen.to_string(), |a| a.to_string());
         println!("imlaws: interactions endpoint on http://{addr}/interactions");
         let mut endpoint = http::Endpoint::new(kb, verifier)
@@ -531,122 +445,69 @@ fn serve(kb: &Kb, args: &ServeArgs, log: LogFormat) -> ExitCode {
                 "DISCORD_APPLICATION_ID and DISCORD_TOKEN are not both set: /map answers that it cannot send pictures"
             ),
         }
-        match http::serve(listener, endpoint, shutdown_signal()).await {
-            Ok(()) => {
-                tracing::info!("shut down");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: the server stopped: {e}");
-                ExitCode::FAILURE
-            }
-        }
+        http::serve(listener, endpoint, shutdown_signal())
+            .await
+            .map_err(|e| CliError::Failed(format!("the server stopped: {e}")))?;
+        tracing::info!("shut down");
+        Ok(())
     })
 }
 
-fn token_or_exit() -> Result<String, ExitCode> {
-    crate::discord::gateway::check_token(std::env::var("DISCORD_TOKEN").ok().as_deref()).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    })
+fn token() -> Result<String, CliError> {
+    imlaws::discord::gateway::check_token(std::env::var("DISCORD_TOKEN").ok().as_deref()).map_err(usage)
 }
 
-fn proxy_or_exit(proxy: Option<&str>) -> Result<Option<String>, ExitCode> {
+fn proxy(proxy: Option<&str>) -> Result<Option<String>, CliError> {
     match proxy.map(str::trim).filter(|p| !p.is_empty()) {
         None => Ok(None),
         Some(p) if p.starts_with("http://") || p.starts_with("https://") => {
             Ok(Some(p.trim_end_matches('/').to_string()))
         }
-        Some(p) => {
-            eprintln!("error: --discord-proxy `{p}` must be an http:// or https:// URL");
-            Err(ExitCode::from(2))
-        }
+        Some(p) => Err(usage(format!("--discord-proxy `{p}` must be an http:// or https:// URL"))),
     }
 }
 
 /// `imlaws register`: bulk-overwrite the slash commands.
-fn register(kb: &Kb, guild: Option<u64>, proxy: Option<&str>, log: LogFormat) -> ExitCode {
-    use crate::discord::gateway;
-    let (token, proxy) = match (token_or_exit(), proxy_or_exit(proxy)) {
-        (Ok(t), Ok(p)) => (t, p),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
-    let app_id = match std::env::var("DISCORD_APPLICATION_ID").ok().map(|v| v.trim().parse::<u64>()) {
-        Some(Ok(id)) if id > 0 => id,
-        Some(_) => {
-            eprintln!("error: DISCORD_APPLICATION_ID must be the application's numeric id");
-            return ExitCode::from(2);
-        }
-        None => {
-            eprintln!("error: DISCORD_APPLICATION_ID is not set; copy the Application ID from the Developer Portal");
-            return ExitCode::from(2);
-        }
-    };
+fn register(kb: &Kb, guild: Option<u64>, discord_proxy: Option<&str>, log: LogFormat) -> Result<(), CliError> {
+    use imlaws::discord::gateway;
+    let (token, proxy) = (token()?, proxy(discord_proxy)?);
+    let app_id = app_id()?
+        .ok_or_else(|| usage("DISCORD_APPLICATION_ID is not set; copy the Application ID from the Developer Portal"))?;
     init_tracing(log);
-    let rt = match runtime(None) {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
+    let rt = runtime(None)?;
     let http = gateway::http(&token, proxy.as_deref(), Some(app_id));
-    match rt.block_on(gateway::register(kb, &http, guild.map(Into::into))) {
-        Ok(n) => {
-            match guild {
-                Some(g) => println!("registered {n} commands in guild {g}"),
-                None => println!("registered {n} global commands"),
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: Discord refused the commands: {e}");
-            ExitCode::FAILURE
-        }
+    let n = rt
+        .block_on(gateway::register(kb, &http, guild.map(Into::into)))
+        .map_err(|e| CliError::Failed(format!("Discord refused the commands: {e}")))?;
+    match guild {
+        Some(g) => println!("registered {n} commands in guild {g}"),
+        None => println!("registered {n} global commands"),
     }
+    Ok(())
 }
 
 /// `imlaws run`: the gateway bot, until SIGINT/SIGTERM.
-fn run_bot(kb: &Kb, args: &RunArgs, log: LogFormat) -> ExitCode {
-    use crate::discord::gateway::{self, Handler, Rest, Shards};
-    let (token, proxy) = match (token_or_exit(), proxy_or_exit(args.discord_proxy.as_deref())) {
-        (Ok(t), Ok(p)) => (t, p),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
-    let plan = match args.shard_plan() {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let (kb, rt) = match service(kb, None, log) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+fn run_bot(kb: &Kb, args: &RunArgs, log: LogFormat) -> Result<(), CliError> {
+    use imlaws::discord::gateway::{self, Handler, Rest, Shards};
+    let (token, proxy) = (token()?, proxy(args.discord_proxy.as_deref())?);
+    let plan = args.shard_plan().map_err(usage)?;
+    let (kb, rt) = service(kb, None, log)?;
     rt.block_on(async move {
         let handler = Handler::new(kb, Rest::new(&token, proxy.clone()), args.register_guild.map(Into::into));
         let http = gateway::http(&token, proxy.as_deref(), None);
         let built = serenity::all::ClientBuilder::new_with_http(http, gateway::intents()).event_handler(handler);
-        let mut client = match built.await {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: cannot start the Discord client: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
+        let mut client = built.await.map_err(|e| CliError::Failed(format!("cannot start the Discord client: {e}")))?;
         match plan {
-            Shards::Single => crate::metrics::expect_shards(1),
-            Shards::Range { start, end, .. } => crate::metrics::expect_shards(end - start + 1),
+            Shards::Single => imlaws::metrics::expect_shards(1),
+            Shards::Range { start, end, .. } => imlaws::metrics::expect_shards(end - start + 1),
             Shards::Auto => {} // the first READY says how many
         }
         if let Some(addr) = args.metrics_listen {
-            match tokio::net::TcpListener::bind(addr).await {
-                Ok(listener) => {
-                    let shown = listener.local_addr().map_or_else(|_| addr.to_string(), |a| a.to_string());
-                    println!("imlaws: metrics on http://{shown}/metrics");
-                    let router = crate::metrics::gateway_router(client.shard_manager.clone());
-                    tokio::spawn(async move { axum::serve(listener, router).await });
-                }
-                Err(e) => {
-                    eprintln!("error: cannot listen on {addr}: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            let listener = listen(addr).await?;
+            let shown = listener.local_addr().map_or_else(|_| addr.to_string(), |a| a.to_string());
+            println!("imlaws: metrics on http://{shown}/metrics");
+            let router = imlaws::metrics::gateway_router(client.shard_manager.clone());
+            tokio::spawn(async move { axum::serve(listener, router).await });
         }
         let manager = client.shard_manager.clone();
         tokio::spawn(async move {
@@ -659,20 +520,12 @@ fn run_bot(kb: &Kb, args: &RunArgs, log: LogFormat) -> ExitCode {
             Shards::Auto => client.start_autosharded().await,
             Shards::Range { start, end, total } => client.start_shard_range(start..end, total).await,
         };
-        match result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication)) => {
-                eprintln!("error: Discord rejected the token (gateway close 4004); check DISCORD_TOKEN");
-                ExitCode::from(2)
+        result.map_err(|e| match e {
+            serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
+                usage("Discord rejected the token (gateway close 4004); check DISCORD_TOKEN")
             }
-            Err(serenity::Error::Gateway(e)) => {
-                eprintln!("error: the gateway closed the connection for good: {e}");
-                ExitCode::FAILURE
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        }
+            serenity::Error::Gateway(e) => CliError::Failed(format!("the gateway closed the connection for good: {e}")),
+            e => CliError::Failed(e.to_string()),
+        })
     })
 }

@@ -3,7 +3,7 @@
 
 pub mod answer;
 pub mod ask;
-pub mod cli;
+pub mod command;
 pub mod discord;
 pub mod font;
 pub mod kb;

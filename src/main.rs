@@ -1,12 +1,18 @@
+//! The `imlaws` binary: the CLI, the console and the Discord services (`cli`), over
+//! the library. Every failure ends here: one message on stderr, one exit code.
+
+mod cli;
+
 use clap::Parser;
-use imlaws::cli::{self, Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let kb = match cli::load_kb(cli.config.as_ref()) {
-        Ok(kb) => kb,
-        Err(code) => return code,
-    };
-    cli::run(&cli, &kb)
+    let args = cli::Cli::parse();
+    match cli::main(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
 }

@@ -18,8 +18,6 @@
 //! | `imlaws_shard_up` | gauge | `shard` |
 //! | `imlaws_shard_heartbeat_latency_seconds` | gauge | `shard` |
 
-use crate::discord::commands;
-use crate::kb::Kb;
 use crate::lang::Lang;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -35,7 +33,7 @@ use serenity::all::{Interaction, ShardManager};
 use serenity::gateway::ConnectionStage;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 /// What became of an interaction.
@@ -198,26 +196,16 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     Metrics { registry: r, ..m }
 });
 
-/// Our command names (every language), so a label never holds what a user typed.
-fn command_label(kb: &Kb, name: &str) -> &'static str {
-    static NAMES: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        let json = serde_json::to_value(commands::all(kb)).unwrap_or_default();
-        json.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c["name"].as_str())
-            .map(|n| &*Box::leak(n.to_string().into_boxed_str()))
-            .collect()
-    });
-    names.get(name).copied().unwrap_or("other")
+/// A command of the table by its name, so a label never holds what a user typed.
+fn command_label(name: &str) -> &'static str {
+    crate::command::Commands::builtin().get(name).map_or("other", |c| c.name)
 }
 
 /// The `command` and `lang` labels of an interaction.
-fn labels(kb: &Kb, interaction: &Interaction) -> (&'static str, Lang) {
+fn labels(interaction: &Interaction) -> (&'static str, Lang) {
     match interaction {
         Interaction::Ping(_) => ("ping", Lang::En),
-        Interaction::Command(c) => (command_label(kb, &c.data.name), Lang::from_locale(&c.locale)),
+        Interaction::Command(c) => (command_label(&c.data.name), Lang::from_locale(&c.locale)),
         Interaction::Autocomplete(c) => ("autocomplete", Lang::from_locale(&c.locale)),
         Interaction::Component(c) => ("component", Lang::from_locale(&c.locale)),
         Interaction::Modal(m) => ("modal", Lang::from_locale(&m.locale)),
@@ -233,8 +221,8 @@ fn count(command: &'static str, transport: Transport, lang: Lang, outcome: Outco
 }
 
 /// An interaction handled: what it was, how it went, how long it took.
-pub fn interaction(kb: &Kb, transport: Transport, interaction: &Interaction, outcome: Outcome, took: Duration) {
-    let (command, lang) = labels(kb, interaction);
+pub fn interaction(transport: Transport, interaction: &Interaction, outcome: Outcome, took: Duration) {
+    let (command, lang) = labels(interaction);
     count(command, transport, lang, outcome, took);
 }
 

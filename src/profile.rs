@@ -34,7 +34,7 @@ impl Field {
         Field::Community,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Field::Identity => "identity",
             Field::Audience => "audience",
@@ -68,7 +68,7 @@ impl Field {
     }
 
     /// Identity and audience have no default: an assessment needs both.
-    pub fn required(self) -> bool {
+    pub const fn required(self) -> bool {
         matches!(self, Field::Identity | Field::Audience)
     }
 

@@ -534,13 +534,11 @@ pub fn map(kb: &Kb, marker: Option<&crate::map::Marker>, lang: Lang) -> Embed {
     e.fit()
 }
 
-pub fn help(kb: &Kb, lang: Lang) -> Embed {
-    let description = format!(
-        "{}\n\n{}\n\n{}",
-        kb.msg(Msg::HelpBody, lang),
-        kb.msg(Msg::HelpCommands, lang),
-        kb.msg(Msg::HelpExample, lang)
-    );
+/// `/help`: what imlaws does, the commands (one line each, from the command table),
+/// an example and the three laws.
+pub fn help(kb: &Kb, commands: &[String], lang: Lang) -> Embed {
+    let description =
+        format!("{}\n\n{}\n\n{}", kb.msg(Msg::HelpBody, lang), commands.join("\n"), kb.msg(Msg::HelpExample, lang));
     let mut e = Embed::new(kb.msg(Msg::HelpTitle, lang).to_string(), description, COLOR_INFO);
     let laws: Vec<String> = [RuleId::Law1, RuleId::Law2, RuleId::Law3]
         .iter()

@@ -1,7 +1,12 @@
 //! Questions in plain words: the corpus in `ask_corpus.toml` (accuracy must stay at or
 //! above 95 %), the answers' shape, and a property test that no text panics.
 
-use imlaws::answer::{answer, parse_line, Reply, Request, UserError};
+use imlaws::answer::{Reply, UserError};
+use imlaws::command::{answer, Commands, Request};
+
+fn parse_line(line: &str) -> Result<Request, UserError> {
+    imlaws::command::parse_line(Commands::builtin(), line)
+}
 use imlaws::ask::AskError;
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
@@ -13,7 +18,7 @@ use std::sync::LazyLock;
 static KB: LazyLock<Kb> = LazyLock::new(|| Kb::builtin().expect("knowledge base"));
 
 fn ask(text: &str) -> Result<Reply<'static>, UserError> {
-    answer(&KB, &Request::Ask { question: text.to_string(), lang: None }, Lang::En)
+    answer(&KB, &Request::ask(text), Lang::En)
 }
 
 /// How a corpus split was read: every miss, and per field what was expected and read.
@@ -207,15 +212,9 @@ fn bad_questions_get_clear_answers() {
 
 #[test]
 fn console_lines_in_plain_words_are_questions() {
-    assert_eq!(
-        parse_line("an app for strangers").unwrap(),
-        Request::Ask { question: "an app for strangers".into(), lang: None }
-    );
-    assert_eq!(
-        parse_line("/ask question:\"an app for strangers\"").unwrap(),
-        Request::Ask { question: "an app for strangers".into(), lang: None }
-    );
-    assert_eq!(parse_line("/ask 匿名 陌生人").unwrap(), Request::Ask { question: "匿名 陌生人".into(), lang: None });
+    assert_eq!(parse_line("an app for strangers").unwrap(), Request::ask("an app for strangers"));
+    assert_eq!(parse_line("/ask question:\"an app for strangers\"").unwrap(), Request::ask("an app for strangers"));
+    assert_eq!(parse_line("/ask 匿名 陌生人").unwrap(), Request::ask("匿名 陌生人"));
 }
 
 proptest! {

@@ -63,7 +63,7 @@ fn the_console_takes_every_command_and_keeps_going_after_errors() {
             "error: There is no law 4: laws are numbered 1 to 3, e.g. /law 3.",
             "error: There is no corollary 0: corollaries are numbered 1 to 7, e.g. /corollary 5.",
             "error: `Wechta` is not one of the article's 27 products. Did you mean: WeChat (微信)?",
-            "error: Unknown command `/weather`. Commands: /assess, /ask, /law, /corollary, /app, /help.",
+            "error: Unknown command `/weather`. Commands: /assess, /ask, /law, /corollary, /app, /map, /help.",
             "error: Unknown identity `robot`. Valid values: real-name, anonymous, mixed.",
             "error: `audience` is required. Valid values: everyone, acquaintances, enterprise, campus, subculture, interest-community, strangers, customers.",
         ]

@@ -5,7 +5,8 @@
 
 mod common;
 
-use imlaws::answer::{answer, Reply, Request};
+use imlaws::answer::Reply;
+use imlaws::command::{answer, Request};
 use imlaws::font;
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
@@ -23,13 +24,11 @@ fn decode(png: &[u8]) -> tiny_skia::Pixmap {
     tiny_skia::Pixmap::decode_png(png).expect("the map decodes as PNG")
 }
 
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-}
-
 /// The map for `/map` with these options, and its marker.
 fn map_of(options: &[(&str, &str)], app: Option<&str>, lang: Lang) -> (Vec<u8>, Option<Marker>) {
-    let request = Request::Map { options: pairs(options), app: app.map(str::to_string) };
+    let mut options = options.to_vec();
+    options.extend(app.map(|a| ("app", a)));
+    let request = Request::map(&options);
     match answer(&KB, &request, lang) {
         Ok(Reply::Map(m)) => (m.png, m.marker),
         other => panic!("a map, not {other:?}"),

@@ -1,6 +1,6 @@
 //! Every answer fits Discord's embed limits, in both languages.
 
-use imlaws::answer::{answer, Request};
+use imlaws::command::{answer, Request};
 use imlaws::kb::Kb;
 use imlaws::lang::Lang;
 use imlaws::profile::Field;
@@ -22,18 +22,14 @@ fn within_limits(e: &Embed) {
 #[test]
 fn every_answer_fits_an_embed() {
     let kb = Kb::builtin().unwrap();
-    let mut requests = vec![Request::Help];
-    requests.extend((1..=3).map(Request::Law));
-    requests.extend((1..=7).map(Request::Corollary));
-    requests.extend(kb.products.iter().map(|p| Request::App(p.name.en.clone())));
+    let mut requests = vec![Request::help()];
+    requests.extend((1..=3).map(Request::law));
+    requests.extend((1..=7).map(Request::corollary));
+    requests.extend(kb.products.iter().map(|p| Request::app(&p.name.en)));
     for identity in Field::Identity.codes() {
         for audience in Field::Audience.codes() {
             for host in Field::Host.codes() {
-                requests.push(Request::Assess(vec![
-                    ("identity".into(), identity.to_string()),
-                    ("audience".into(), audience.to_string()),
-                    ("host".into(), host.to_string()),
-                ]));
+                requests.push(Request::assess(&[("identity", identity), ("audience", audience), ("host", host)]));
             }
         }
     }
@@ -92,12 +88,7 @@ fn one_long_part_is_cut_even_when_the_total_fits() {
 #[test]
 fn long_lists_continue_in_a_second_field_without_cutting_lines() {
     let kb = Kb::builtin().unwrap();
-    let r = answer(
-        &kb,
-        &Request::Assess(vec![("identity".into(), "anonymous".into()), ("audience".into(), "strangers".into())]),
-        Lang::En,
-    )
-    .unwrap();
+    let r = answer(&kb, &Request::assess(&[("identity", "anonymous"), ("audience", "strangers")]), Lang::En).unwrap();
     let e = r.embed(&kb);
     let reasoning: Vec<&EmbedField> = e.fields.iter().filter(|f| f.name.starts_with("Reasoning")).collect();
     let lines: usize = reasoning.iter().map(|f| f.value.lines().count()).sum();
@@ -110,7 +101,7 @@ fn text(kb: &Kb, r: Request, lang: Lang) -> String {
 }
 
 fn assess(pairs: &[(&str, &str)]) -> Request {
-    Request::Assess(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    Request::assess(pairs)
 }
 
 /// Item 7: "❌ Law 3 (violated)" read as if a challenger broke the law; the words say
@@ -134,7 +125,7 @@ fn a_verdict_says_what_it_means() {
         json["rules"].as_array().unwrap().iter().map(|r| r["verdict"].as_str().unwrap()).collect();
     assert_eq!(verdicts[8], "violated", "codes never change with the words");
     // Product pages carry the same words after the mark.
-    let yixin = text(&kb, Request::App("Yixin".into()), Lang::En);
+    let yixin = text(&kb, Request::app("Yixin"), Lang::En);
     assert!(yixin.contains("❌ Corollary 7 (works against it): "), "{yixin}");
 }
 
@@ -145,12 +136,12 @@ fn a_verdict_says_what_it_means() {
 fn headings_say_whose_words_they_are() {
     let kb = Kb::builtin().unwrap();
     for (r, insight) in [
-        (Request::Law(1), false),
-        (Request::Law(2), false),
-        (Request::Law(3), false),
-        (Request::Corollary(1), false),
-        (Request::Corollary(2), true),
-        (Request::Corollary(7), true),
+        (Request::law(1), false),
+        (Request::law(2), false),
+        (Request::law(3), false),
+        (Request::corollary(1), false),
+        (Request::corollary(2), true),
+        (Request::corollary(7), true),
     ] {
         let en = text(&kb, r.clone(), Lang::En);
         let zh = text(&kb, r.clone(), Lang::Zh);
@@ -159,14 +150,14 @@ fn headings_say_whose_words_they_are() {
         assert_eq!(zh.contains("\n文中启示\n"), insight, "{r:?}: {zh}");
         assert_eq!(zh.contains("\n建议\n"), !insight, "{r:?}: {zh}");
     }
-    assert!(!text(&kb, Request::Law(2), Lang::En).contains("Cases in the article"));
+    assert!(!text(&kb, Request::law(2), Lang::En).contains("Cases in the article"));
     for name in ["MSN Messenger", "Duoshan", "Telegram"] {
-        let en = text(&kb, Request::App(name.into()), Lang::En);
+        let en = text(&kb, Request::app(name), Lang::En);
         assert!(en.contains("Placed by imlaws under: ") && !en.contains("The article uses it for"), "{en}");
-        let zh = text(&kb, Request::App(name.into()), Lang::Zh);
+        let zh = text(&kb, Request::app(name), Lang::Zh);
         assert!(zh.contains("imlaws 将它归入：") && !zh.contains("文中用它说明"), "{zh}");
     }
-    let momo = text(&kb, Request::App("Momo".into()), Lang::En);
+    let momo = text(&kb, Request::app("Momo"), Lang::En);
     assert!(momo.contains("The article uses it for: Corollary 5"), "{momo}");
 }
 
@@ -174,10 +165,10 @@ fn headings_say_whose_words_they_are() {
 #[test]
 fn chinese_titles_number_rules_the_articles_way() {
     let kb = Kb::builtin().unwrap();
-    assert!(text(&kb, Request::Law(2), Lang::Zh).starts_with("第二定律：社交属性与工具属性不可兼得\n"));
-    assert!(text(&kb, Request::Corollary(5), Lang::Zh).starts_with("推论五：陌生人社交本质是工具\n"));
+    assert!(text(&kb, Request::law(2), Lang::Zh).starts_with("第二定律：社交属性与工具属性不可兼得\n"));
+    assert!(text(&kb, Request::corollary(5), Lang::Zh).starts_with("推论五：陌生人社交本质是工具\n"));
     let zh = text(&kb, assess(&[("identity", "anonymous"), ("audience", "strangers")]), Lang::Zh);
     assert!(zh.starts_with("工具 · 前景视条件而定\n\n由推论五决定：陌生人社交本质是工具\n"), "{zh}");
-    let law1 = text(&kb, Request::Law(1), Lang::Zh);
+    let law1 = text(&kb, Request::law(1), Lang::Zh);
     assert!(law1.contains("推论一：全民聊天应用必定是实名熟人社交。"), "{law1}");
 }

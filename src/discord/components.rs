@@ -20,7 +20,7 @@
 //! new message: public for the owner, ephemeral for anyone else.
 
 use super::{content, create_embed, Answer};
-use crate::answer::{answer, Reply, Request, UserError};
+use crate::answer::{self, Reply, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::{fill, Lang};
 use crate::metrics::Outcome;
@@ -207,7 +207,7 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
 pub fn rows(kb: &Kb, lang: Lang, reply: &Reply, owner: u64) -> Vec<CreateActionRow> {
     match reply {
         Reply::Assess(r) | Reply::Ask(r, _) | Reply::Product(_, r) => verdict_rows(kb, lang, r, owner),
-        Reply::Rule(..) | Reply::Help(_) | Reply::Map(_) => Vec::new(),
+        Reply::Rule(..) | Reply::Help(..) | Reply::Map(_) => Vec::new(),
     }
 }
 
@@ -285,7 +285,7 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
         input.set(f, code);
     }
     if state.action == Action::Map {
-        return match answer(kb, &Request::MapOf(input), lang) {
+        return match answer::map_of(kb, &input, lang) {
             Ok(Reply::Map(m)) => (
                 Answer::Map {
                     embed: create_embed(&render::map(kb, m.marker.as_ref(), m.lang)),
@@ -298,7 +298,7 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
             Err(e) => (Answer::Body(super::ephemeral(&e.message(kb, lang))), Outcome::UserError),
         };
     }
-    let mut reply = answer(kb, &Request::Refine(input), lang);
+    let mut reply = answer::refine(kb, &input, lang);
     if state.action == Action::WhatIf {
         return match reply {
             Ok(Reply::Assess(mut r)) => {

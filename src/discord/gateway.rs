@@ -2,8 +2,9 @@
 //! that mention the bot, with the shared [`respond`] handler and renderer.
 
 use super::{answer_interaction, commands, components, content, create_embed};
-use crate::answer::{answer, parse_line, Reply, Request};
+use crate::answer::Reply;
 use crate::ask::detect_lang;
+use crate::command::{parse_line, Asked, Commands};
 use crate::kb::Kb;
 use crate::metrics::{self, Outcome, Transport};
 use serde::Serialize;
@@ -292,7 +293,7 @@ impl EventHandler for Handler {
             tracing::error!(interaction = %id, error = %e, "could not answer an interaction");
             outcome = Outcome::Failed;
         }
-        metrics::interaction(self.kb, Transport::Gateway, &interaction, outcome, started.elapsed());
+        metrics::interaction(Transport::Gateway, &interaction, outcome, started.elapsed());
     }
 
     async fn message(&self, ctx: Context, msg: Message) {
@@ -303,11 +304,12 @@ impl EventHandler for Handler {
         let started = Instant::now();
         let text = self.question(&msg, role);
         let lang = detect_lang(&text);
-        let request = if text.is_empty() { Ok(Request::Help) } else { parse_line(&text) };
+        let commands = Commands::builtin();
+        let request = parse_line(commands, if text.is_empty() { "/help" } else { &text });
         let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
         let owner = msg.author.id.get();
         let mut files = Vec::new();
-        let answered = request.and_then(|r| answer(self.kb, &r, lang));
+        let answered = request.and_then(|r| r.answer(self.kb, &Asked { lang, forced: false, commands }));
         let mut outcome = if answered.is_ok() { Outcome::Answered } else { Outcome::UserError };
         reply = match answered {
             Ok(Reply::Map(m)) => {

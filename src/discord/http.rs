@@ -182,7 +182,7 @@ async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body:
         // Serialising our own builder cannot fail; answer something valid regardless.
         Err(_) => (refuse(StatusCode::BAD_REQUEST, "could not encode the response"), metrics::Outcome::Failed),
     };
-    metrics::interaction(ep.kb, Transport::Http, &interaction, outcome, started.elapsed());
+    metrics::interaction(Transport::Http, &interaction, outcome, started.elapsed());
     reply
 }
 

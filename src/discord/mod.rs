@@ -7,14 +7,15 @@ pub mod components;
 pub mod gateway;
 pub mod http;
 
-use crate::answer::{answer, Reply, Request, UserError};
+use crate::answer::{Reply, UserError};
+use crate::command::{Asked, Commands, Kind, Request};
 use crate::kb::{Kb, Msg};
 use crate::lang::Lang;
 use crate::metrics::Outcome;
 use crate::render::{self, Embed};
 use serenity::all::{
-    AutocompleteChoice, CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions,
-    CreateAttachment, CreateAutocompleteResponse, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    AutocompleteChoice, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions, CreateAttachment,
+    CreateAutocompleteResponse, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
     CreateInteractionResponseMessage, Interaction,
 };
 
@@ -80,13 +81,14 @@ pub fn answer_interaction(kb: &Kb, interaction: &Interaction) -> (Answer, Outcom
         Interaction::Ping(_) => (body(CreateInteractionResponse::Pong), Outcome::Answered),
         Interaction::Command(cmd) => {
             let lang = Lang::from_locale(&cmd.locale);
-            match command_request(cmd) {
+            let commands = Commands::builtin();
+            match command_request(commands, cmd) {
                 Ok(request) => {
-                    let reply = answer(kb, &request, lang);
+                    let reply = request.answer(kb, &Asked { lang, forced: false, commands });
                     let outcome = if reply.is_ok() { Outcome::Answered } else { Outcome::UserError };
                     (answer_message(kb, reply, lang, cmd.user.id.get()), outcome)
                 }
-                Err(e @ UserError::UnknownCommand(_)) => (body(ephemeral(&e.message(kb, lang))), Outcome::Refused),
+                Err(e @ UserError::UnknownCommand { .. }) => (body(ephemeral(&e.message(kb, lang))), Outcome::Refused),
                 Err(e) => (body(ephemeral(&e.message(kb, lang))), Outcome::UserError),
             }
         }
@@ -163,47 +165,21 @@ fn text_value(v: &CommandDataOptionValue) -> String {
     }
 }
 
-fn option<'a>(options: &'a [CommandDataOption], name: &str) -> Option<&'a CommandDataOptionValue> {
-    options.iter().find(|o| o.name == name).map(|o| &o.value)
+/// A slash command as a [`Request`], routed by the command table.
+pub fn command_request(commands: &Commands, cmd: &CommandInteraction) -> Result<Request, UserError> {
+    let options = cmd.data.options.iter().map(|o| (o.name.clone(), text_value(&o.value)));
+    Request::from_interaction(commands, &cmd.data.name, options)
 }
 
-/// A slash command as a [`Request`]. Discord validates choices and ranges in the
-/// client only, so every value is checked again by the rule module.
-pub fn command_request(cmd: &CommandInteraction) -> Result<Request, UserError> {
-    let options = &cmd.data.options;
-    match cmd.data.name.as_str() {
-        "assess" => Ok(Request::Assess(options.iter().map(|o| (o.name.clone(), text_value(&o.value))).collect())),
-        name @ ("law" | "corollary") => {
-            let command: &'static str = if name == "law" { "law" } else { "corollary" };
-            match option(options, "number") {
-                Some(CommandDataOptionValue::Integer(n)) => Ok(Request::number(command, *n)),
-                Some(other) => Request::numbered(command, text_value(other).trim()),
-                None => Err(UserError::MissingNumber { command }),
-            }
-        }
-        "app" => Ok(Request::App(option(options, "name").map(text_value).unwrap_or_default())),
-        "ask" => {
-            Ok(Request::Ask { question: option(options, "question").map(text_value).unwrap_or_default(), lang: None })
-        }
-        "map" => Ok(Request::Map {
-            options: options
-                .iter()
-                .filter(|o| o.name != "app")
-                .map(|o| (o.name.clone(), text_value(&o.value)))
-                .collect(),
-            app: option(options, "app").map(text_value),
-        }),
-        "help" => Ok(Request::Help),
-        other => Err(UserError::UnknownCommand(format!("/{other}"))),
-    }
-}
-
-/// `/app` autocomplete: up to 25 products whose English or Chinese name fits what the
-/// user typed, best first, named in the user's language.
+/// Autocomplete of a product option (`/app name`, `/map app`): up to 25 products whose
+/// English or Chinese name fits what the user typed, best first, named in the user's
+/// language.
 pub fn autocomplete(kb: &Kb, cmd: &CommandInteraction) -> CreateInteractionResponse {
     let lang = Lang::from_locale(&cmd.locale);
-    let typed = cmd.data.autocomplete().map(|o| o.value).unwrap_or("");
-    let choices = if matches!(cmd.data.name.as_str(), "app" | "map") {
+    let focused = cmd.data.autocomplete();
+    let typed = focused.as_ref().map_or("", |o| o.value);
+    let kind = Commands::builtin().get(&cmd.data.name).zip(focused.as_ref()).and_then(|(c, o)| c.option(o.name));
+    let choices = if kind.is_some_and(|o| o.kind == Kind::Product) {
         kb.suggest_products(typed, AUTOCOMPLETE_LIMIT)
             .into_iter()
             .map(|p| AutocompleteChoice::new(p.display_name(lang), p.name.en.clone()))

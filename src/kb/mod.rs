@@ -142,9 +142,48 @@ impl Product {
     }
 }
 
+/// Where a text stands in the knowledge base, for refusals found after loading (the
+/// command table's check of the command names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+impl Origin {
+    pub fn error(&self, reason: impl Into<String>) -> KbError {
+        KbError { file: self.file.clone(), line: Some(self.line), reason: reason.into() }
+    }
+}
+
+/// A slash command's words (`[command.<key>]` in messages.toml): its name in both
+/// languages, its description, and those of its options that are not profile fields.
 #[derive(Debug, Clone)]
+pub struct CommandText {
+    pub key: String,
+    pub at: Origin,
+    pub name: Text,
+    pub description: Text,
+    pub options: Vec<OptionText>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OptionText {
+    pub key: String,
+    pub at: Origin,
+    pub name: Text,
+    pub description: Text,
+}
+
+impl CommandText {
+    pub fn option(&self, key: &str) -> Option<&OptionText> {
+        self.options.iter().find(|o| o.key == key)
+    }
+}
+
 /// The article's own analysis of a product (Douyin's chat, `config/douyin.toml`): the
 /// rules it rules out one by one, where that leaves the product, and its advice.
+#[derive(Debug, Clone)]
 pub struct Analysis {
     pub premise: Text,
     pub steps: Vec<(RuleId, Text)>,
@@ -222,6 +261,9 @@ pub struct Kb {
     assumed_notes: Vec<Vec<Text>>,
     pub products: Vec<Product>,
     pub lexicon: crate::ask::Lexicon,
+    /// The slash commands' words, as messages.toml gives them; the command table
+    /// (`crate::command`) checks them against its own names.
+    pub commands: Vec<CommandText>,
     /// Six hex digits that change whenever any file of the knowledge base does: a
     /// component made under another knowledge base is refused as stale.
     pub tag: String,
@@ -258,6 +300,11 @@ impl Kb {
 
     pub fn msg(&self, m: Msg, lang: Lang) -> &str {
         self.messages[m.index()].get(lang)
+    }
+
+    /// A slash command's words, by its name in the command table.
+    pub fn command(&self, key: &str) -> Option<&CommandText> {
+        self.commands.iter().find(|c| c.key == key)
     }
 
     pub fn rule(&self, id: RuleId) -> &Rule {

@@ -64,6 +64,23 @@ struct RawCode {
 #[serde(deny_unknown_fields)]
 struct MessagesFile {
     message: BTreeMap<Spanned<String>, SText>,
+    command: BTreeMap<Spanned<String>, RawCommand>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommand {
+    name: SText,
+    description: SText,
+    #[serde(default)]
+    option: BTreeMap<Spanned<String>, RawOption>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    name: SText,
+    description: SText,
 }
 
 #[derive(Deserialize)]
@@ -169,9 +186,13 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, span: std::ops::Range<usize>, reason: impl Into<String>) -> KbError {
-        let end = span.start.min(self.text.len());
-        let line = self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1;
-        KbError { file: self.file.to_string(), line: Some(line), reason: reason.into() }
+        KbError { file: self.file.to_string(), line: Some(self.line(span.start)), reason: reason.into() }
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line(&self, at: usize) -> usize {
+        let end = at.min(self.text.len());
+        self.text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
     }
 
     fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, KbError> {
@@ -267,7 +288,7 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
     let ctx = |i: usize| Ctx { file: &files[i].0, text: files[i].1 };
     let source = load_source(&ctx(0))?;
     let fields = load_fields(&ctx(1))?;
-    let messages = load_messages(&ctx(2))?;
+    let (messages, commands) = load_messages(&ctx(2))?;
     let rules = load_rules(&ctx(3))?;
     let outcomes = load_outcomes(&ctx(4))?;
     let not_stated = &messages[crate::kb::Msg::ProfileNotStated.index()];
@@ -342,6 +363,7 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         choice_labels,
         assumed_notes,
         products,
+        commands,
         lexicon,
         tag,
     })
@@ -458,8 +480,30 @@ fn keyed(
         .collect()
 }
 
-fn load_messages(c: &Ctx) -> Result<Vec<Text>, KbError> {
+fn load_messages(c: &Ctx) -> Result<(Vec<Text>, Vec<CommandText>), KbError> {
     let f: MessagesFile = c.parse()?;
+    let at = |span: std::ops::Range<usize>| Origin { file: c.file.to_string(), line: c.line(span.start) };
+    let mut commands = Vec::new();
+    for (key, raw) in &f.command {
+        let what = |part: &str| format!("command `{}` {part}", key.get_ref());
+        let mut options = Vec::new();
+        for (opt, o) in &raw.option {
+            let what = |part: &str| format!("command `{}` option `{}` {part}", key.get_ref(), opt.get_ref());
+            options.push(OptionText {
+                key: opt.get_ref().clone(),
+                at: at(opt.span()),
+                name: c.text(&o.name, opt.span(), &what("name"))?,
+                description: c.text(&o.description, opt.span(), &what("description"))?,
+            });
+        }
+        commands.push(CommandText {
+            key: key.get_ref().clone(),
+            at: at(key.span()),
+            name: c.text(&raw.name, key.span(), &what("name"))?,
+            description: c.text(&raw.description, key.span(), &what("description"))?,
+            options,
+        });
+    }
     let keys: Vec<&str> = Msg::ALL.iter().map(|m| m.key()).collect();
     let out = keyed(c, &f.message, &keys, "message", None)?;
     let face = crate::font::face();
@@ -470,7 +514,7 @@ fn load_messages(c: &Ctx) -> Result<Vec<Text>, KbError> {
             c.drawable(&face, &text.zh, &what)?;
         }
     }
-    Ok(out)
+    Ok((out, commands))
 }
 
 fn load_reasons(c: &Ctx) -> Result<Vec<Text>, KbError> {

@@ -1,0 +1,150 @@
+//! The command table is the one home of a command: a new unit plus its words in
+//! `config/` is registered, routed, read from a console line and from CLI arguments,
+//! and listed in `/help`; a command renamed in a `--config` folder is refused at load.
+
+mod common;
+
+use imlaws::answer::Reply;
+use imlaws::command::{self, parse_line, Asked, Command, Commands, Kind, Opt, Request};
+use imlaws::kb::Kb;
+use imlaws::lang::Lang;
+use imlaws::rules::RuleId;
+use std::path::Path;
+
+/// A command the built-in table does not have: `/rule id:corollary-5`.
+static RULE: Command = Command {
+    name: "rule",
+    about: "Show a law or corollary by its id",
+    options: &[Opt { name: "id", kind: Kind::Text, required: true, rest: true, help: "law-1 … corollary-7" }],
+    cli: &[],
+    answer: |_, args, asked| {
+        let id = args.get("id").unwrap_or("").trim();
+        let rule = RuleId::ALL.iter().find(|r| r.id() == id).copied();
+        rule.map(|r| Reply::Rule(r, asked.lang)).ok_or(imlaws::answer::UserError::StrayText(id.to_string()))
+    },
+};
+
+const RULE_WORDS: &str = r#"
+[command.rule]
+name = { en = "rule", zh = "规则" }
+description = { en = "A law or corollary by its id", zh = "按编号查看定律或推论" }
+option.id = { name = { en = "id", zh = "编号" }, description = { en = "law-1 to corollary-7", zh = "law-1 到 corollary-7" } }
+"#;
+
+fn with_rule() -> Commands {
+    let mut all: Vec<&'static Command> = Commands::builtin().iter().collect();
+    all.push(&RULE);
+    Commands::new(all)
+}
+
+fn append(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    let mut s = std::fs::read_to_string(&path).unwrap();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
+
+fn rule_of(reply: Result<Reply, imlaws::answer::UserError>) -> RuleId {
+    match reply {
+        Ok(Reply::Rule(id, _)) => id,
+        other => panic!("a rule, not {other:?}"),
+    }
+}
+
+#[test]
+fn a_new_command_is_one_unit_plus_its_words() {
+    let dir = common::config_copy("command-table");
+    append(&dir, "messages.toml", RULE_WORDS);
+    let kb = Kb::from_dir(&dir).unwrap();
+    let commands = with_rule();
+    command::check(&kb, &commands).expect("its words match the table");
+    let asked = Asked { lang: Lang::En, forced: false, commands: &commands };
+
+    // Registered, with its Chinese name and its option.
+    let registered = serde_json::to_value(imlaws::discord::commands::of(&kb, &commands)).unwrap();
+    let rule = registered.as_array().unwrap().iter().find(|c| c["name"] == "rule").expect("registered");
+    assert_eq!(rule["name_localizations"]["zh-CN"], "规则");
+    assert_eq!(rule["options"][0]["name"], "id");
+    assert_eq!(rule["options"][0]["type"], 3, "a string option");
+    assert_eq!(rule["options"][0]["required"], true);
+
+    // Routed from a Discord interaction by its name.
+    let routed = Request::from_interaction(&commands, "rule", [("id".to_string(), "law-2".to_string())]).unwrap();
+    assert_eq!(rule_of(routed.answer(&kb, &asked)), RuleId::Law2);
+
+    // Read from a console line, bare or named.
+    let line = parse_line(&commands, "/rule corollary-5").unwrap();
+    assert_eq!(rule_of(line.answer(&kb, &asked)), RuleId::Corollary5);
+    let named = parse_line(&commands, "/rule id:law-3").unwrap();
+    assert_eq!(rule_of(named.answer(&kb, &asked)), RuleId::Law3);
+
+    // Read from CLI arguments.
+    let cli =
+        clap::Command::new("imlaws").disable_help_subcommand(true).subcommands(commands.iter().map(Command::clap));
+    let m = cli.try_get_matches_from(["imlaws", "rule", "corollary-7"]).unwrap();
+    let (name, sub) = m.subcommand().unwrap();
+    let request = commands.get(name).unwrap().from_clap(sub);
+    assert_eq!(rule_of(request.answer(&kb, &asked)), RuleId::Corollary7);
+
+    // Listed in /help, in both languages, after the built-in commands.
+    let help = parse_line(&commands, "/help").unwrap();
+    let Ok(Reply::Help(_, lines)) = help.answer(&kb, &asked) else { panic!("help") };
+    assert_eq!(lines.last().unwrap(), "/rule id:\"…\" — A law or corollary by its id");
+    let zh = Asked { lang: Lang::Zh, ..asked };
+    let Ok(Reply::Help(_, lines)) = help.answer(&kb, &zh) else { panic!("help") };
+    assert_eq!(lines.last().unwrap(), "/rule id:\"…\" —— 按编号查看定律或推论");
+    let text = help.answer(&kb, &asked).unwrap().embed(&kb).description;
+    assert!(text.contains("/rule id:\"…\""), "{text}");
+
+    // The built-in table refuses the words of a command it does not have.
+    let err = command::check(&kb, Commands::builtin()).unwrap_err();
+    assert!(err.file.ends_with("messages.toml"), "{err}");
+    assert!(err.reason.contains("[command.rule] is not a command"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The line of `needle` in `dir/file`, 1-based.
+fn line_of(dir: &Path, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    text.lines().position(|l| l.contains(needle)).expect("the needle") + 1
+}
+
+#[test]
+fn a_renamed_command_is_refused_at_load_with_file_and_line() {
+    // The English name changed: Discord would register `apps` and nothing routes it.
+    let dir = common::config_copy("renamed-command");
+    let path = dir.join("messages.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(r#"name = { en = "app", zh = "产品" }"#, r#"name = { en = "apps", zh = "产品" }"#),
+    )
+    .unwrap();
+    let err = command::load_kb(Some(&dir)).unwrap_err();
+    assert!(err.file.ends_with("messages.toml"), "{err}");
+    assert_eq!(err.line, Some(line_of(&dir, "messages.toml", "[command.app]")), "{err}");
+    assert!(err.reason.contains("`apps`") && err.reason.contains("must be `app`"), "{err}");
+
+    // The binary refuses it the same way: exit 2, file and line on stderr.
+    let run = common::run_within(
+        std::process::Command::new(env!("CARGO_BIN_EXE_imlaws")).args(["--config", dir.to_str().unwrap(), "law", "1"]),
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let at = format!("messages.toml:{}:", line_of(&dir, "messages.toml", "[command.app]"));
+    assert!(stderr.contains(&at), "{stderr}");
+
+    // The table renamed: [command.apps] is no command, and /app has no words.
+    std::fs::write(&path, text.replace("[command.app]", "[command.apps]")).unwrap();
+    let err = command::load_kb(Some(&dir)).unwrap_err();
+    assert_eq!(err.line, Some(line_of(&dir, "messages.toml", "[command.apps]")), "{err}");
+    assert!(err.reason.contains("[command.apps] is not a command; the commands are: assess, ask"), "{err}");
+
+    // An option renamed.
+    std::fs::write(&path, text.replace(r#"{ name = { en = "question","#, r#"{ name = { en = "query","#)).unwrap();
+    let err = command::load_kb(Some(&dir)).unwrap_err();
+    assert_eq!(err.line, Some(line_of(&dir, "messages.toml", "option.question")), "{err}");
+    assert!(err.reason.contains("must be `question`"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
