@@ -1,6 +1,9 @@
 //! imlaws: places chat (IM) products under the three laws of IM apps and their seven
 //! corollaries (after 攀哥杨攀, 2023), and answers over a console, a CLI and Discord.
 
+#[macro_use]
+mod macros;
+
 pub mod answer;
 pub mod ask;
 pub mod command;

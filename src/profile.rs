@@ -83,44 +83,11 @@ impl fmt::Display for Field {
     }
 }
 
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $code)] $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub const CODES: &'static [&'static str] = &[$($code),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn from_index(i: usize) -> Option<Self> {
-                Self::ALL.get(i).copied()
-            }
-
-            pub fn index(self) -> usize {
-                self as usize
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-codes!(
+code_enum!(
     /// Do users know each other's real identity?
     Identity { RealName = "real-name", Anonymous = "anonymous", Mixed = "mixed" }
 );
-codes!(
+code_enum!(
     /// Whom the product is for.
     Audience {
         Everyone = "everyone",
@@ -133,11 +100,11 @@ codes!(
         Customers = "customers",
     }
 );
-codes!(
+code_enum!(
     /// Who a user is in the product.
     Role { SelfRole = "self", Avatar = "avatar", Employee = "employee", TeacherStudent = "teacher-student" }
 );
-codes!(
+code_enum!(
     /// What people use the chat for.
     Scenario {
         Social = "social",
@@ -148,23 +115,23 @@ codes!(
         Service = "service",
     }
 );
-codes!(
+code_enum!(
     /// Where the chat lives.
     Host { Chat = "chat", Tool = "tool", Media = "media" }
 );
-codes!(
+code_enum!(
     /// The device form the product is built for.
     Device { Pc = "pc", Mobile = "mobile", NextGen = "next-gen" }
 );
-codes!(
+code_enum!(
     /// Whether the product already is the national chat app.
     Stance { Challenger = "challenger", Incumbent = "incumbent" }
 );
-codes!(
+code_enum!(
     /// Whether anyone can sign up.
     Coverage { Universal = "universal", Restricted = "restricted" }
 );
-codes!(
+code_enum!(
     /// Whether a real community already stands behind the product.
     Community { Backed = "backed", Unbacked = "unbacked" }
 );

@@ -121,26 +121,11 @@ impl fmt::Display for RuleId {
     }
 }
 
-macro_rules! kebab_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        pub enum $name { $(#[serde(rename = $code)] $variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.code()) }
-        }
-    };
-}
-
-kebab_enum!(
+code_enum!(
     /// How a rule bears on the product.
     Verdict { Holds = "holds", Violated = "violated", NotApplicable = "not-applicable" }
 );
-kebab_enum!(
+code_enum!(
     /// Where the product stands.
     Positioning {
         NationalChat = "national-chat",
@@ -151,11 +136,11 @@ kebab_enum!(
         ToolWithChat = "tool-with-chat",
     }
 );
-kebab_enum!(
+code_enum!(
     /// How the outlook looks from that position.
     Outlook { Favorable = "favorable", Conditional = "conditional", Unfavorable = "unfavorable" }
 );
-kebab_enum!(
+code_enum!(
     /// Which branch of the procedure decided: the knowledge base words each one.
     Outcome {
         HostedTool = "hosted-tool",

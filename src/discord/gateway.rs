@@ -56,6 +56,14 @@ pub fn check_token(token: Option<&str>) -> Result<String, TokenError> {
     Ok(token.to_string())
 }
 
+/// The bot's user id, from its token's first part (`Bot ` accepted).
+pub fn token_user_id(token: &str) -> Option<UserId> {
+    let token = token.strip_prefix("Bot ").unwrap_or(token);
+    let digits = decode_base64(token.split('.').next()?)?;
+    let id: u64 = std::str::from_utf8(&digits).ok()?.parse().ok()?;
+    (id > 0).then(|| UserId::new(id))
+}
+
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
@@ -118,6 +126,19 @@ pub struct Rest {
     proxy: Option<String>,
 }
 
+/// Why a REST call to Discord failed for good.
+#[derive(Debug, thiserror::Error)]
+pub enum RestError {
+    #[error("cannot encode the body: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Serenity(#[from] serenity::Error),
+    #[error(transparent)]
+    Network(#[from] reqwest::Error),
+    #[error("{status}: {body}")]
+    Refused { status: reqwest::StatusCode, body: String },
+}
+
 /// How often a rate-limited request is tried, and the longest wait honoured.
 const ATTEMPTS: usize = 4;
 const LONGEST_WAIT: Duration = Duration::from_secs(10);
@@ -128,7 +149,7 @@ impl Rest {
     }
 
     /// POST `body` as JSON to `route`, through serenity's `http` when there is no proxy.
-    pub async fn post(&self, http: &Http, route: Route<'_>, body: &impl Serialize) -> Result<(), String> {
+    pub async fn post(&self, http: &Http, route: Route<'_>, body: &impl Serialize) -> Result<(), RestError> {
         self.post_files(http, route, body, Vec::new()).await
     }
 
@@ -140,8 +161,8 @@ impl Rest {
         route: Route<'_>,
         body: &impl Serialize,
         files: Vec<CreateAttachment>,
-    ) -> Result<(), String> {
-        let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+    ) -> Result<(), RestError> {
+        let bytes = serde_json::to_vec(body)?;
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
         let request = || {
@@ -158,15 +179,13 @@ impl Rest {
         };
         if self.proxy.is_none() {
             // serenity's own ratelimiter waits out 429s on the direct path.
-            return http.request(request()).await.map(drop).map_err(|e| e.to_string());
+            return Ok(http.request(request()).await.map(drop)?);
         }
-        for attempt in 1..=ATTEMPTS {
-            let request = request()
-                .build(&self.client, &self.token, self.proxy.as_deref())
-                .map_err(|e| e.to_string())?
-                .build()
-                .map_err(|e| e.to_string())?;
-            let response = self.client.execute(request).await.map_err(|e| e.to_string())?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let request = request().build(&self.client, &self.token, self.proxy.as_deref())?.build()?;
+            let response = self.client.execute(request).await?;
             let status = response.status();
             if status.is_success() {
                 return Ok(());
@@ -175,7 +194,7 @@ impl Rest {
                 response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
             let text = response.text().await.unwrap_or_default();
             if status.as_u16() != 429 || attempt == ATTEMPTS {
-                return Err(format!("{status}: {text}"));
+                return Err(RestError::Refused { status, body: text });
             }
             let retry_after = serde_json::from_str::<serde_json::Value>(&text)
                 .ok()
@@ -187,7 +206,6 @@ impl Rest {
             metrics::retry_429();
             tokio::time::sleep(wait).await;
         }
-        Err("rate limited".into())
     }
 }
 
@@ -204,7 +222,14 @@ pub struct Handler {
 
 impl Handler {
     pub fn new(kb: &'static Kb, rest: Rest, register_guild: Option<GuildId>) -> Handler {
-        Handler { kb, rest, register_guild, me: OnceLock::new(), roles: Mutex::new(HashMap::new()) }
+        // The bot's user id is the token's first part: known before READY, so a mention
+        // that arrives while serenity still runs the `ready` handler (events are handled
+        // in tasks of their own) is not taken for a message to someone else.
+        let me = OnceLock::new();
+        if let Some(id) = token_user_id(&rest.token) {
+            let _ = me.set(id);
+        }
+        Handler { kb, rest, register_guild, me, roles: Mutex::new(HashMap::new()) }
     }
 
     /// The bot's managed role in `guild`, asked of Discord once and remembered.
@@ -348,5 +373,14 @@ mod tests {
         assert_eq!(check_token(Some("aGVsbG8.x.y")), Err(TokenError::Shape), "first part is not an id");
         assert_eq!(check_token(Some("MTIz.x y.z")), Err(TokenError::Shape));
         assert_eq!(decode_base64("MTIz"), Some(b"123".to_vec()));
+    }
+
+    #[test]
+    fn the_bot_id_is_read_from_the_token() {
+        let good = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789_-";
+        assert_eq!(token_user_id(good), Some(UserId::new(123456789012345678)));
+        assert_eq!(token_user_id(&format!("Bot {good}")), Some(UserId::new(123456789012345678)));
+        assert_eq!(token_user_id("aGVsbG8.x.y"), None, "not digits");
+        assert_eq!(token_user_id("MA.x.y"), None, "0 is no id");
     }
 }

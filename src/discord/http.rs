@@ -139,32 +139,56 @@ fn counted(response: Response) -> Response {
     response
 }
 
-fn refuse(status: StatusCode, message: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response()
+/// Why the endpoint refused a request before answering it: a 401 or 400 with the
+/// reason as JSON, counted in the metrics.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("missing X-Signature-Ed25519 or X-Signature-Timestamp")]
+    Unsigned,
+    #[error("invalid request signature")]
+    BadSignature,
+    #[error("stale or malformed X-Signature-Timestamp")]
+    Stale,
+    #[error(transparent)]
+    NotAnInteraction(#[from] NotAnInteraction),
 }
 
-async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Bytes) -> Response {
+/// A signed body that is not an interaction imlaws can read.
+#[derive(Debug, thiserror::Error)]
+pub enum NotAnInteraction {
+    #[error("body is not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("body is not a JSON object")]
+    NotAnObject,
+    #[error("not a Discord interaction: {0}")]
+    Model(serde_json::Error),
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let (status, why) = match &self {
+            Refused::Unsigned => (StatusCode::UNAUTHORIZED, Refusal::Unsigned),
+            Refused::BadSignature => (StatusCode::UNAUTHORIZED, Refusal::BadSignature),
+            Refused::Stale => (StatusCode::UNAUTHORIZED, Refusal::Stale),
+            Refused::NotAnInteraction(_) => (StatusCode::BAD_REQUEST, Refusal::NotAnInteraction),
+        };
+        metrics::http_refused(why);
+        let body = json!({ "error": self.to_string() }).to_string();
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    }
+}
+
+async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Bytes) -> Result<Response, Refused> {
     let started = Instant::now();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (header("x-signature-ed25519"), header("x-signature-timestamp")) else {
-        metrics::http_refused(Refusal::Unsigned);
-        return refuse(StatusCode::UNAUTHORIZED, "missing X-Signature-Ed25519 or X-Signature-Timestamp");
+        return Err(Refused::Unsigned);
     };
-    if ep.verifier.verify(signature, timestamp, &body).is_err() {
-        metrics::http_refused(Refusal::BadSignature);
-        return refuse(StatusCode::UNAUTHORIZED, "invalid request signature");
-    }
+    ep.verifier.verify(signature, timestamp, &body).map_err(|_| Refused::BadSignature)?;
     if !fresh(timestamp, ep.replay_window) {
-        metrics::http_refused(Refusal::Stale);
-        return refuse(StatusCode::UNAUTHORIZED, "stale or malformed X-Signature-Timestamp");
+        return Err(Refused::Stale);
     }
-    let interaction = match parse_interaction(&body) {
-        Ok(i) => i,
-        Err(why) => {
-            metrics::http_refused(Refusal::NotAnInteraction);
-            return refuse(StatusCode::BAD_REQUEST, &why);
-        }
-    };
+    let interaction = parse_interaction(&body)?;
     let (answer, outcome) = answer_interaction(ep.kb, &interaction);
     let response = match answer {
         Answer::Body(response) => response,
@@ -180,10 +204,14 @@ async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body:
     let (reply, outcome) = match serde_json::to_vec(&response) {
         Ok(json) => (([(header::CONTENT_TYPE, "application/json")], json).into_response(), outcome),
         // Serialising our own builder cannot fail; answer something valid regardless.
-        Err(_) => (refuse(StatusCode::BAD_REQUEST, "could not encode the response"), metrics::Outcome::Failed),
+        Err(_) => {
+            let body = json!({ "error": "could not encode the response" }).to_string();
+            let refused = (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/json")], body);
+            (refused.into_response(), metrics::Outcome::Failed)
+        }
     };
     metrics::interaction(Transport::Http, &interaction, outcome, started.elapsed());
-    reply
+    Ok(reply)
 }
 
 fn token(i: &Interaction) -> Option<&str> {
@@ -225,12 +253,12 @@ fn fresh(timestamp: &str, window: Duration) -> bool {
 /// Discord's own samples leave out (`version`, `entitlements`, `attachment_size_limit`,
 /// a member's `flags`…); those are filled with their documented neutral values first,
 /// so a valid interaction is never refused for them.
-pub fn parse_interaction(body: &[u8]) -> Result<Interaction, String> {
+pub fn parse_interaction(body: &[u8]) -> Result<Interaction, NotAnInteraction> {
     if let Ok(i) = serde_json::from_slice::<Interaction>(body) {
         return Ok(i);
     }
-    let mut v: Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
-    let Some(obj) = v.as_object_mut() else { return Err("body is not a JSON object".into()) };
+    let mut v: Value = serde_json::from_slice(body).map_err(NotAnInteraction::NotJson)?;
+    let Some(obj) = v.as_object_mut() else { return Err(NotAnInteraction::NotAnObject) };
     let defaults = [
         ("application_id", json!("1")),
         ("version", json!(1)),
@@ -253,7 +281,7 @@ pub fn parse_interaction(body: &[u8]) -> Result<Interaction, String> {
             member.entry(key).or_insert(value);
         }
     }
-    serde_json::from_value::<Interaction>(v).map_err(|e| format!("not a Discord interaction: {e}"))
+    serde_json::from_value::<Interaction>(v).map_err(NotAnInteraction::Model)
 }
 
 #[cfg(test)]

@@ -2,25 +2,9 @@
 
 use crate::rules::{Outlook, Positioning, Verdict};
 
-macro_rules! messages {
-    ($($variant:ident = $key:literal),+ $(,)?) => {
-        /// One UI string, by its key in `messages.toml`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Msg { $($variant),+ }
-
-        impl Msg {
-            pub const ALL: &'static [Msg] = &[$(Msg::$variant),+];
-            pub fn key(self) -> &'static str {
-                match self { $(Msg::$variant => $key),+ }
-            }
-            pub fn index(self) -> usize {
-                self as usize
-            }
-        }
-    };
-}
-
-messages! {
+code_enum!(
+    /// One UI string, by its key in `messages.toml`.
+    Msg {
     PositioningNationalChat = "positioning.national-chat",
     PositioningEnterpriseCampus = "positioning.enterprise-campus",
     PositioningSubculture = "positioning.subculture",
@@ -112,7 +96,8 @@ messages! {
     MapRegionInterestCommunity = "map.region.interest-community",
     MapRegionTool = "map.region.tool",
     MapRegionToolWithChat = "map.region.tool-with-chat",
-}
+    }
+);
 
 impl From<Positioning> for Msg {
     fn from(p: Positioning) -> Msg {

@@ -504,7 +504,7 @@ fn load_messages(c: &Ctx) -> Result<(Vec<Text>, Vec<CommandText>), KbError> {
             options,
         });
     }
-    let keys: Vec<&str> = Msg::ALL.iter().map(|m| m.key()).collect();
+    let keys: Vec<&str> = Msg::CODES.to_vec();
     let out = keyed(c, &f.message, &keys, "message", None)?;
     let face = crate::font::face();
     for (key, text) in &f.message {
