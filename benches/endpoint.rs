@@ -1,20 +1,41 @@
-//! Load on the HTTP interactions endpoint (issue 5): throughput and latency of signed
-//! `/assess` requests from a loopback load generator, the server's CPU time per request
-//! against one Ed25519 verification, and the same load against Discord's sample approach
-//! (Node with `discord-interactions`), installed into a temporary folder when npm works.
+//! Load on the HTTP interactions endpoint (issues 5 and 13): throughput, latency and the
+//! server's CPU time per signed `/assess` request, for `imlaws serve` side by side with
+//! a *bare floor* built here (axum + serenity's `Verifier` + a fixed JSON reply, in its
+//! own process, on the same single-threaded runtime), under the same loopback load
+//! generator and the same signed requests; then the same load against Discord's sample
+//! approach (Node with `discord-interactions`), installed into a temporary folder when
+//! npm works.
 //!
-//! `cargo bench --bench endpoint`
+//! `cargo bench --profile profiling --bench endpoint`
+//!
+//! Environment: `IMLAWS_BENCH_ROUNDS` (default 3) alternating rounds of each server,
+//! figures reported per round and as medians; `IMLAWS_BENCH_NODE=0` skips Node;
+//! `IMLAWS_BIN` runs another `imlaws` binary (e.g. an older build, for before/after);
+//! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
+//! into DIR (one file each) and stops: `diff -r` two such folders to check that a
+//! change left every answer byte-identical.
 
 #[path = "../tests/common/discord.rs"]
 mod discord;
 
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use discord::{keypair, now, public_hex, sign};
+use serde_json::{json, Value};
+use serenity::interactions_endpoint::Verifier;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const CONNECTIONS: usize = 8;
+/// The closed loop (as fast as the server answers) and the open loop at a fixed rate.
+const CLOSED_SECS: u64 = 4;
+const OPEN_SECS: u64 = 5;
+const OPEN_RATE: u64 = 1000;
 
 struct Conn {
     reader: BufReader<TcpStream>,
@@ -28,8 +49,8 @@ impl Conn {
         Conn { reader: BufReader::new(s.try_clone().unwrap()), writer: s }
     }
 
-    /// One keep-alive request; returns the status.
-    fn send(&mut self, request: &[u8]) -> u16 {
+    /// One keep-alive request; returns the status and the body.
+    fn exchange(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
         self.writer.write_all(request).expect("write");
         let mut line = String::new();
         self.reader.read_line(&mut line).expect("status line");
@@ -47,17 +68,12 @@ impl Conn {
         }
         let mut body = vec![0; length];
         self.reader.read_exact(&mut body).expect("body");
-        status
+        (status, body)
     }
 }
 
-fn request(addr: SocketAddr, key: &ed25519_dalek::SigningKey, locale: &str) -> Vec<u8> {
-    let body = discord::command(
-        "assess",
-        discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
-        locale,
-    )
-    .to_string();
+/// A signed `POST /interactions` of `body`.
+fn signed(addr: SocketAddr, key: &ed25519_dalek::SigningKey, body: &str) -> Vec<u8> {
     let ts = now();
     let sig = sign(key, &ts, body.as_bytes());
     format!(
@@ -65,6 +81,11 @@ fn request(addr: SocketAddr, key: &ed25519_dalek::SigningKey, locale: &str) -> V
         body.len()
     )
     .into_bytes()
+}
+
+fn assess_body(locale: &str) -> String {
+    discord::command("assess", discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]), locale)
+        .to_string()
 }
 
 /// User plus system CPU ticks of `pid`, from `/proc/PID/stat`. A measurement that
@@ -87,8 +108,8 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Drive `rate` requests/s (0 = as fast as possible) for `secs`; (requests, latencies).
-fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> (usize, Vec<Duration>) {
+/// Drive `rate` requests/s (0 = as fast as possible) for `secs`; sorted latencies.
+fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> Vec<Duration> {
     let start = Instant::now() + Duration::from_millis(50);
     let handles: Vec<_> = (0..CONNECTIONS)
         .map(|c| {
@@ -113,7 +134,7 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> (usize, Vec
                     }
                     // Latency counts from when the request was due (no coordinated omission).
                     let t0 = if per_conn.is_some() { due } else { Instant::now() };
-                    let status = conn.send(&reqs[i as usize % reqs.len()]);
+                    let (status, _) = conn.exchange(&reqs[i as usize % reqs.len()]);
                     assert_eq!(status, 200, "the endpoint refused a signed request");
                     lat.push(t0.elapsed());
                     i += 1;
@@ -124,49 +145,87 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> (usize, Vec
         .collect();
     let mut all: Vec<Duration> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
     all.sort();
-    (all.len(), all)
+    all
 }
 
-/// Load `addr` and print throughput and latency; returns the server's CPU per request.
-fn report(name: &str, pid: u32, addr: SocketAddr, reqs: &[Vec<u8>]) -> Duration {
-    let tick = Duration::from_secs(1) / 100; // USER_HZ
-    let cpu0 = cpu_ticks(pid);
-    let t0 = Instant::now();
-    let (n, lat) = load(addr, reqs, 0, 4);
-    let elapsed = t0.elapsed().as_secs_f64();
-    assert!(n > 0, "{name}: no request completed");
-    let per = tick * (cpu_ticks(pid) - cpu0) as u32 / n as u32;
-    println!(
-        "{name}: closed loop, {CONNECTIONS} connections: {:.0} req/s, p50 {:?}, p99 {:?}",
-        n as f64 / elapsed,
-        pct(&lat, 0.5),
-        pct(&lat, 0.99)
-    );
-    let (n, lat) = load(addr, reqs, 1000, 5);
-    println!(
-        "{name}: 1000 req/s for 5 s ({n} requests): p50 {:?}, p99 {:?}, max {:?}",
-        pct(&lat, 0.5),
-        pct(&lat, 0.99),
-        lat.last().unwrap()
-    );
-    per
+/// One server's figures in one round.
+#[derive(Clone, Copy)]
+struct Figures {
+    throughput: f64,
+    cpu_per_request: Duration,
+    closed_p50: Duration,
+    closed_p99: Duration,
+    open_p50: Duration,
+    open_p99: Duration,
+    open_max: Duration,
 }
 
-fn ratio(name: &str, per: Duration, verify: Duration) {
-    println!(
-        "{name}: server CPU {per:?} per request = {:.2} × one verification ({verify:?})",
-        per.as_secs_f64() / verify.as_secs_f64()
-    );
+/// A server under test: its own process, so its CPU time is its own.
+struct Server {
+    name: &'static str,
+    pid: u32,
+    addr: SocketAddr,
+    _child: Kill,
+    reqs: Vec<Vec<u8>>,
 }
 
-fn wait_listening(addr: SocketAddr) {
-    for _ in 0..200 {
-        if TcpStream::connect(addr).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+impl Server {
+    fn start(name: &'static str, mut command: Command, key: &ed25519_dalek::SigningKey) -> Server {
+        let mut child = command.stdout(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{name}: {e}"));
+        let addr = discord::announced_addr(&mut child);
+        let pid = child.id();
+        let reqs = ["en-US", "zh-CN"].iter().map(|l| signed(addr, key, &assess_body(l))).collect();
+        Server { name, pid, addr, _child: Kill(child), reqs }
     }
-    panic!("nothing listening on {addr}");
+
+    /// The closed loop (throughput, CPU per request), then the open loop at 1000 req/s.
+    fn measure(&self) -> Figures {
+        let tick = Duration::from_secs(1) / 100; // USER_HZ
+        let cpu0 = cpu_ticks(self.pid);
+        let t0 = Instant::now();
+        let lat = load(self.addr, &self.reqs, 0, CLOSED_SECS);
+        let elapsed = t0.elapsed().as_secs_f64();
+        let ticks = cpu_ticks(self.pid) - cpu0;
+        let n = lat.len();
+        assert!(n > 0 && ticks > 0, "{}: no request completed or no CPU time counted ({n}, {ticks})", self.name);
+        let (throughput, cpu_per_request) = (n as f64 / elapsed, tick * ticks as u32 / n as u32);
+        let (closed_p50, closed_p99) = (pct(&lat, 0.5), pct(&lat, 0.99));
+        let lat = load(self.addr, &self.reqs, OPEN_RATE, OPEN_SECS);
+        let figures = Figures {
+            throughput,
+            cpu_per_request,
+            closed_p50,
+            closed_p99,
+            open_p50: pct(&lat, 0.5),
+            open_p99: pct(&lat, 0.99),
+            open_max: *lat.last().unwrap(),
+        };
+        println!(
+            "  {:<40} {:>6.0} req/s  CPU {:>6.1} µs/req  closed p50 {:>7.3} ms p99 {:>7.3} ms  at {OPEN_RATE}/s p50 {:.3} ms p99 {:.3} ms max {:.3} ms",
+            self.name,
+            figures.throughput,
+            us(figures.cpu_per_request),
+            ms(figures.closed_p50),
+            ms(figures.closed_p99),
+            ms(figures.open_p50),
+            ms(figures.open_p99),
+            ms(figures.open_max),
+        );
+        figures
+    }
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 struct Kill(Child);
@@ -177,20 +236,167 @@ impl Drop for Kill {
     }
 }
 
+fn imlaws_bin() -> String {
+    std::env::var("IMLAWS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_imlaws").to_string())
+}
+
+fn imlaws_serve(key: &ed25519_dalek::SigningKey) -> Command {
+    let mut c = Command::new(imlaws_bin());
+    c.args(["serve", "--listen", "127.0.0.1:0"]).env("DISCORD_PUBLIC_KEY", public_hex(key)).env("RUST_LOG", "warn");
+    c
+}
+
+/// The floor: what any endpoint must do (HTTP/1.1 with axum on one thread, serenity's
+/// Ed25519 verification of the timestamp and raw body) and nothing else, answering
+/// every verified request with the same fixed bytes. Runs in this bench's binary,
+/// started again as a child with `--floor-server`.
+fn floor_server() {
+    struct Floor {
+        verifier: Verifier,
+        reply: Bytes,
+    }
+    async fn interactions(State(floor): State<Arc<Floor>>, headers: HeaderMap, body: Bytes) -> Response {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let (Some(signature), Some(timestamp)) = (header("x-signature-ed25519"), header("x-signature-timestamp"))
+        else {
+            return StatusCode::UNAUTHORIZED.into_response();
+        };
+        if floor.verifier.verify(signature, timestamp, &body).is_err() {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        ([(header::CONTENT_TYPE, "application/json")], floor.reply.clone()).into_response()
+    }
+    let key = std::env::var("IMLAWS_FLOOR_KEY").expect("IMLAWS_FLOOR_KEY");
+    let reply = std::fs::read(std::env::var("IMLAWS_FLOOR_REPLY").expect("IMLAWS_FLOOR_REPLY")).expect("reply");
+    let floor = Arc::new(Floor { verifier: Verifier::new(&key), reply: Bytes::from(reply) });
+    // As `imlaws serve` runs by default: one thread.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        println!("imlaws: interactions endpoint on http://{}/interactions", listener.local_addr().unwrap());
+        let app = axum::Router::new().route("/interactions", axum::routing::post(interactions)).with_state(floor);
+        axum::serve(listener, app).await.expect("serve");
+    });
+}
+
+fn floor(key: &ed25519_dalek::SigningKey, reply: &std::path::Path) -> Command {
+    let mut c = Command::new(std::env::current_exe().expect("this bench's path"));
+    c.arg("--floor-server").env("IMLAWS_FLOOR_KEY", public_hex(key)).env("IMLAWS_FLOOR_REPLY", reply);
+    c
+}
+
+/// Interactions whose answers must not change with a performance edit: every command,
+/// both languages, errors, autocomplete, PING and the clicks under a verdict.
+fn dump(dir: &str, key: &ed25519_dalek::SigningKey) {
+    let server = Server::start("imlaws serve", imlaws_serve(key), key);
+    let mut conn = Conn::open(server.addr);
+    // The raw bytes are written, so a change of key order or spacing shows too.
+    let mut ask = |body: &Value| -> (Vec<u8>, Value) {
+        let (status, bytes) = conn.exchange(&signed(server.addr, key, &body.to_string()));
+        assert_eq!(status, 200, "{body}");
+        let value = serde_json::from_slice(&bytes).expect("a JSON answer");
+        (bytes, value)
+    };
+    let opts = discord::string_options;
+    let mut cases: Vec<(String, Value)> = Vec::new();
+    for locale in ["en-US", "zh-CN"] {
+        let l = &locale[..2];
+        cases.push((
+            format!("assess-{l}"),
+            discord::command("assess", opts(&[("identity", "anonymous"), ("audience", "strangers")]), locale),
+        ));
+        cases.push((
+            format!("assess-all-{l}"),
+            discord::command(
+                "assess",
+                opts(&[
+                    ("identity", "real-name"),
+                    ("audience", "everyone"),
+                    ("device", "next-gen"),
+                    ("stance", "incumbent"),
+                    ("host", "chat"),
+                ]),
+                locale,
+            ),
+        ));
+        cases.push((
+            format!("assess-missing-{l}"),
+            discord::command("assess", opts(&[("identity", "anonymous")]), locale),
+        ));
+        cases.push((
+            format!("assess-bad-{l}"),
+            discord::command("assess", opts(&[("identity", "nope"), ("audience", "<@&1>")]), locale),
+        ));
+        cases.push((
+            format!("ask-{l}"),
+            discord::command("ask", opts(&[("question", "an anonymous app where strangers nearby can chat")]), locale),
+        ));
+        cases.push((
+            format!("ask-zh-{l}"),
+            discord::command("ask", opts(&[("question", "我们想做一个面向企业员工的实名办公沟通工具")]), locale),
+        ));
+        cases.push((format!("ask-needs-{l}"), discord::command("ask", opts(&[("question", "a chat app")]), locale)));
+        cases.push((
+            format!("law-{l}"),
+            discord::command("law", json!([{"name": "number", "type": 4, "value": 3}]), locale),
+        ));
+        cases.push((
+            format!("law-bad-{l}"),
+            discord::command("law", json!([{"name": "number", "type": 4, "value": 9}]), locale),
+        ));
+        cases.push((
+            format!("corollary-{l}"),
+            discord::command("corollary", json!([{"name": "number", "type": 4, "value": 5}]), locale),
+        ));
+        cases.push((format!("app-{l}"), discord::command("app", opts(&[("name", "微信")]), locale)));
+        cases.push((format!("help-{l}"), discord::command("help", json!([]), locale)));
+        cases.push((format!("unknown-{l}"), discord::command("nope", json!([]), locale)));
+        cases.push((format!("autocomplete-{l}"), discord::autocomplete("m", locale)));
+        cases.push((format!("map-{l}"), discord::command("map", opts(&[("audience", "strangers")]), locale)));
+    }
+    cases.push(("ping".into(), discord::ping()));
+    std::fs::create_dir_all(dir).expect("dump folder");
+    let mut n = 0;
+    for (name, body) in &cases {
+        let (bytes, answer) = ask(body);
+        std::fs::write(format!("{dir}/{name}.json"), bytes).unwrap();
+        n += 1;
+        if name.starts_with("assess-") && !name.contains("bad") && !name.contains("missing") {
+            // The clicks under the verdict: a menu choice by the asker and by someone
+            // else, the what-if button.
+            let locale = body["locale"].as_str().unwrap().to_string();
+            let menu = discord::custom_id(&answer, "c");
+            for (who, user) in [("asker", "900000000000000001"), ("other", "900000000000000002")] {
+                let click = discord::component(&menu, Some(&["0:0"]), user, &locale);
+                std::fs::write(format!("{dir}/{name}-click-{who}.json"), ask(&click).0).unwrap();
+                n += 1;
+            }
+            let what_if = discord::custom_id(&answer, "w");
+            let click = discord::component(&what_if, None, "900000000000000001", &locale);
+            std::fs::write(format!("{dir}/{name}-what-if.json"), ask(&click).0).unwrap();
+            n += 1;
+        }
+    }
+    println!("{n} answers written to {dir}");
+}
+
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
         return;
     }
+    if args.iter().any(|a| a == "--floor-server") {
+        return floor_server();
+    }
     let key = keypair();
-    // One Ed25519 verification, as the server does it (serenity's Verifier), timed
-    // right before and after the imlaws run and averaged: this VM's speed drifts.
-    let verifier = serenity::interactions_endpoint::Verifier::new(&public_hex(&key));
-    let body = discord::command(
-        "assess",
-        discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
-        "en-US",
-    )
-    .to_string();
+    if let Ok(dir) = std::env::var("IMLAWS_BENCH_DUMP") {
+        return dump(&dir, &key);
+    }
+    let rounds: usize = std::env::var("IMLAWS_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
+
+    // One Ed25519 verification, as the servers do it (serenity's Verifier).
+    let verifier = Verifier::new(&public_hex(&key));
+    let body = assess_body("en-US");
     let ts = now();
     let sig = sign(&key, &ts, body.as_bytes());
     let time_verify = || {
@@ -202,23 +408,79 @@ fn main() {
         t0.elapsed() / rounds
     };
     let verify_before = time_verify();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_imlaws"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("DISCORD_PUBLIC_KEY", public_hex(&key))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("imlaws serve");
-    let addr = discord::announced_addr(&mut child);
-    let pid = child.id();
-    let server = Kill(child);
-    let reqs: Vec<Vec<u8>> = ["en-US", "zh-CN"].iter().map(|l| request(addr, &key, l)).collect();
-    let per = report("imlaws serve", pid, addr, &reqs);
-    let verify = (verify_before + time_verify()) / 2;
-    ratio("imlaws serve", per, verify);
-    drop(server);
 
-    // Discord's sample approach: Node's http server with discord-interactions' verifyKey.
+    let imlaws = Server::start("imlaws serve", imlaws_serve(&key), &key);
+    // The floor answers with fixed bytes: our own answer to the English request (the
+    // same bytes on the wire, so the difference is what we do to make them), and,
+    // for reference, a short fixed reply as Discord's samples send.
+    let (status, answer) = Conn::open(imlaws.addr).exchange(&imlaws.reqs[0]);
+    assert_eq!(status, 200);
+    let dir = std::env::temp_dir().join(format!("imlaws-endpoint-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let (same, short) = (dir.join("same.json"), dir.join("short.json"));
+    std::fs::write(&same, &answer).unwrap();
+    std::fs::write(&short, br#"{"type":4,"data":{"content":"ok assess"}}"#).unwrap();
+    let floor_same = Server::start("floor (fixed reply, our answer's bytes)", floor(&key, &same), &key);
+    let floor_short = Server::start("floor (fixed short reply)", floor(&key, &short), &key);
+    println!(
+        "{rounds} rounds; {CONNECTIONS} keep-alive connections; closed loop {CLOSED_SECS} s, then {OPEN_RATE} req/s for {OPEN_SECS} s; our answer is {} bytes; load average {}",
+        answer.len(),
+        load_average()
+    );
+    let servers = [&imlaws, &floor_same, &floor_short];
+    let mut figures: Vec<Vec<Figures>> = vec![Vec::new(); servers.len()];
+    for round in 0..rounds {
+        println!("round {}:", round + 1);
+        let mut order: Vec<usize> = (0..servers.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            figures[i].push(servers[i].measure());
+        }
+    }
+    let verify = (verify_before + time_verify()) / 2;
+    println!("medians over {rounds} rounds (load average now {}):", load_average());
+    for (server, f) in servers.iter().zip(&figures) {
+        println!(
+            "  {:<40} {:>6.0} req/s  CPU {:>6.1} µs/req = {:.2} × one verification ({:.1} µs)  p99 at {OPEN_RATE}/s {:.3} ms",
+            server.name,
+            median(f.iter().map(|f| f.throughput).collect()),
+            median(f.iter().map(|f| us(f.cpu_per_request)).collect()),
+            median(f.iter().map(|f| us(f.cpu_per_request)).collect()) / us(verify),
+            us(verify),
+            median(f.iter().map(|f| ms(f.open_p99)).collect()),
+        );
+    }
+    for (i, floor) in [(1, &floor_same), (2, &floor_short)] {
+        let cpu: Vec<f64> =
+            (0..rounds).map(|r| us(figures[0][r].cpu_per_request) / us(figures[i][r].cpu_per_request)).collect();
+        let tput: Vec<f64> = (0..rounds).map(|r| figures[0][r].throughput / figures[i][r].throughput).collect();
+        println!(
+            "imlaws serve against the {}: CPU per request {:.2} × (per round {}), throughput {:.0} % (per round {})",
+            floor.name,
+            median(cpu.clone()),
+            cpu.iter().map(|c| format!("{c:.2}")).collect::<Vec<_>>().join(", "),
+            median(tput.clone()) * 100.0,
+            tput.iter().map(|t| format!("{:.0} %", t * 100.0)).collect::<Vec<_>>().join(", "),
+        );
+    }
+    drop((imlaws, floor_same, floor_short));
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var("IMLAWS_BENCH_NODE").is_ok_and(|v| v == "0") {
+        return;
+    }
+    node(&key, verify);
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|e| format!("unknown ({e})"))
+}
+
+/// Discord's sample approach: Node's http server with discord-interactions' verifyKey.
+fn node(key: &ed25519_dalek::SigningKey, verify: Duration) {
     let dir = std::env::temp_dir().join(format!("imlaws-node-bench-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let installed = Command::new("npm")
@@ -230,14 +492,13 @@ fn main() {
         println!("node discord-interactions: skipped (npm install failed)");
         return;
     }
-    let port = 20000 + (std::process::id() % 20000) as u16;
     std::fs::write(
         dir.join("server.mjs"),
         format!(
             r#"import http from "node:http";
 import {{ verifyKey }} from "discord-interactions";
 const KEY = "{key}";
-http.createServer((req, res) => {{
+const server = http.createServer((req, res) => {{
   const chunks = [];
   req.on("data", c => chunks.push(c));
   req.on("end", async () => {{
@@ -248,21 +509,22 @@ http.createServer((req, res) => {{
     const out = JSON.stringify({{ type: 4, data: {{ content: "ok " + i.data.name }} }});
     res.writeHead(200, {{ "content-type": "application/json", "content-length": Buffer.byteLength(out) }}).end(out);
   }});
-}}).listen({port}, "127.0.0.1");
+}});
+server.listen(0, "127.0.0.1", () => console.log(`imlaws: interactions endpoint on http://127.0.0.1:${{server.address().port}}/interactions`));
 "#,
-            key = public_hex(&key)
+            key = public_hex(key)
         ),
     )
     .unwrap();
-    let node = Command::new("node").arg("server.mjs").current_dir(&dir).spawn().expect("node");
-    let pid = node.id();
-    let node = Kill(node);
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    wait_listening(addr);
-    let reqs: Vec<Vec<u8>> = ["en-US", "zh-CN"].iter().map(|l| request(addr, &key, l)).collect();
-    let name = "node + discord-interactions (verify only, fixed reply)";
-    let per = report(name, pid, addr, &reqs);
-    ratio(name, per, verify);
+    let mut command = Command::new("node");
+    command.arg("server.mjs").current_dir(&dir);
+    let node = Server::start("node + discord-interactions (verify only)", command, key);
+    let f = node.measure();
+    println!(
+        "  node: CPU {:.1} µs per request = {:.2} × one verification",
+        us(f.cpu_per_request),
+        f.cpu_per_request.as_secs_f64() / verify.as_secs_f64()
+    );
     drop(node);
     let _ = std::fs::remove_dir_all(&dir);
 }

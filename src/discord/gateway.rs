@@ -119,7 +119,9 @@ pub async fn register(kb: &Kb, http: &Http, guild: Option<GuildId>) -> serenity:
 
 /// Posts to Discord (or the proxy in front of it). Behind a proxy serenity's ratelimiter
 /// is off, so a 429 comes back here: wait its `retry_after` and try again, a few times,
-/// so no interaction is dropped.
+/// so no interaction is dropped. A 5xx is tried again too, after a short wait; if
+/// Discord had in fact taken the first try, the next is refused as already answered
+/// (40060), which then counts as delivered.
 pub struct Rest {
     client: reqwest::Client,
     token: String,
@@ -142,6 +144,9 @@ pub enum RestError {
 /// How often a rate-limited request is tried, and the longest wait honoured.
 const ATTEMPTS: usize = 4;
 const LONGEST_WAIT: Duration = Duration::from_secs(10);
+/// The wait before trying again after a 5xx, times the attempt (well inside an
+/// interaction's 3 s).
+const SERVER_ERROR_WAIT: Duration = Duration::from_millis(100);
 
 impl Rest {
     pub fn new(token: &str, proxy: Option<String>) -> Rest {
@@ -181,6 +186,7 @@ impl Rest {
             // serenity's own ratelimiter waits out 429s on the direct path.
             return Ok(http.request(request()).await.map(drop)?);
         }
+        let mut server_error = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -193,6 +199,17 @@ impl Rest {
             let retry_header =
                 response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
             let text = response.text().await.unwrap_or_default();
+            let code = || serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["code"].as_u64());
+            if server_error && status.as_u16() == 400 && code() == Some(40060) {
+                return Ok(());
+            }
+            if status.is_server_error() && attempt < ATTEMPTS {
+                server_error = true;
+                let wait = SERVER_ERROR_WAIT * attempt as u32;
+                tracing::warn!(attempt, %status, wait_ms = wait.as_millis() as u64, "Discord failed; retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
             if status.as_u16() != 429 || attempt == ATTEMPTS {
                 return Err(RestError::Refused { status, body: text });
             }

@@ -201,8 +201,11 @@ async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body:
             _ => super::ephemeral(ep.kb.msg(Msg::ErrorMapUnavailable, lang(&interaction))),
         },
     };
-    let (reply, outcome) = match serde_json::to_vec(&response) {
-        Ok(json) => (([(header::CONTENT_TYPE, "application/json")], json).into_response(), outcome),
+    // An answer with its components is 4–8 KB: one allocation instead of a doubling
+    // series of them.
+    let mut json = Vec::with_capacity(8 * 1024);
+    let (reply, outcome) = match serde_json::to_writer(&mut json, &response) {
+        Ok(()) => (([(header::CONTENT_TYPE, "application/json")], json).into_response(), outcome),
         // Serialising our own builder cannot fail; answer something valid regardless.
         Err(_) => {
             let body = json!({ "error": "could not encode the response" }).to_string();
@@ -254,6 +257,9 @@ fn fresh(timestamp: &str, window: Duration) -> bool {
 /// a member's `flags`…); those are filled with their documented neutral values first,
 /// so a valid interaction is never refused for them.
 pub fn parse_interaction(body: &[u8]) -> Result<Interaction, NotAnInteraction> {
+    if let Some(i) = parse_by_type(body) {
+        return Ok(i);
+    }
     if let Ok(i) = serde_json::from_slice::<Interaction>(body) {
         return Ok(i);
     }
@@ -284,6 +290,27 @@ pub fn parse_interaction(body: &[u8]) -> Result<Interaction, NotAnInteraction> {
     serde_json::from_value::<Interaction>(v).map_err(NotAnInteraction::Model)
 }
 
+/// The interaction's `type` read first (the rest skipped, nothing allocated), then its
+/// variant deserialised straight from the bytes. serenity's own `Interaction` builds a
+/// `serde_json::Value` map of the whole body first and deserialises the variant from
+/// that: about half of the parsing's instructions for a slash command. `None` (and the
+/// caller's usual path) for anything else, so what is accepted does not change.
+fn parse_by_type(body: &[u8]) -> Option<Interaction> {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: u8,
+    }
+    match serde_json::from_slice::<Kind>(body).ok()?.kind {
+        1 => serde_json::from_slice(body).ok().map(Interaction::Ping),
+        2 => serde_json::from_slice(body).ok().map(Interaction::Command),
+        3 => serde_json::from_slice(body).ok().map(Interaction::Component),
+        4 => serde_json::from_slice(body).ok().map(Interaction::Autocomplete),
+        5 => serde_json::from_slice(body).ok().map(Interaction::Modal),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +333,26 @@ mod tests {
         assert!(!fresh(&(now - 301).to_string(), w));
         assert!(!fresh(&(now + 301).to_string(), w));
         assert!(!fresh("yesterday", w));
+    }
+
+    /// The fast path reads every interaction exactly as serenity's `Interaction` does.
+    #[test]
+    fn parsing_by_type_reads_what_serenity_reads() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/interaction");
+        let mut fast = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let body = std::fs::read(entry.unwrap().path()).unwrap();
+            let slow = serde_json::from_slice::<Interaction>(&body);
+            match parse_by_type(&body) {
+                Some(i) => {
+                    fast += 1;
+                    let slow = slow.expect("serenity reads what the fast path reads");
+                    assert_eq!(format!("{i:?}"), format!("{slow:?}"));
+                }
+                None => assert!(slow.is_err(), "the fast path missed an interaction serenity reads"),
+            }
+        }
+        assert!(fast >= 5, "only {fast} seeds took the fast path");
     }
 
     #[test]

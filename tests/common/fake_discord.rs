@@ -85,6 +85,23 @@ pub struct Upload {
 enum Command {
     Send(Value),
     Close(u16),
+    /// End the TCP connection without a close frame: the bot sees 1006 (abnormal).
+    Drop,
+}
+
+/// Faults the fake injects at random into interaction callbacks, for a soak; off
+/// unless a test sets [`Shared::faults`]. They are Discord's answers, not violations:
+/// a 429 with `retry_after` (the interaction is not answered), a 500 (nor is it).
+#[derive(Debug, Clone, Copy)]
+pub struct Faults {
+    /// Chance that a callback is answered 429.
+    pub rate_limit: f64,
+    /// The 429's body `retry_after`, in seconds.
+    pub retry_after: f64,
+    /// Chance that a callback is answered 500.
+    pub server_error: f64,
+    /// The random generator's seed (xorshift), so a run can be repeated.
+    pub seed: u64,
 }
 
 /// An interaction dispatched and not yet answered.
@@ -101,6 +118,11 @@ struct Session {
     id: String,
     seq: u64,
     events: Vec<(u64, Value)>,
+    /// The connection (its number) on which this session is authenticated, if any:
+    /// where [`FakeDiscord::dispatch_resumable`] sends.
+    live: Option<u64>,
+    /// The last sequence no longer kept for replay (0: all kept).
+    dropped: u64,
 }
 
 #[derive(Default)]
@@ -110,7 +132,7 @@ pub struct Shared {
     calls: Mutex<Vec<Call>>,
     call_notify: Notify,
     /// (op or event, when): CONNECT, IDENTIFY, READY, RESUME, RESUMED, REPLAY, HEARTBEAT,
-    /// INVALID_SESSION, CLOSE <code>, CLOSED.
+    /// INVALID_SESSION, CLOSE <code>, DROP, CLOSED.
     gateway_log: Mutex<Vec<(String, Instant)>>,
     gateway_notify: Notify,
     conn: Mutex<Option<mpsc::UnboundedSender<Command>>>,
@@ -131,6 +153,19 @@ pub struct Shared {
     pub callback_400s: AtomicUsize,
     /// The privileged intents switched on in the (fake) Developer Portal.
     pub privileged_enabled: AtomicU64,
+    /// Random faults in callbacks (a soak's); `None`: none.
+    pub faults: Mutex<Option<Faults>>,
+    /// The fault generator's state.
+    rng: Mutex<u64>,
+    /// Accepted callbacks per interaction id: a soak checks each is exactly 1.
+    pub answered: Mutex<HashMap<String, u32>>,
+    /// Faults injected so far: (429s, 500s).
+    pub injected: Mutex<(u64, u64)>,
+    /// Keep no [`Call`] records and only the last `n` dispatches for replay (a soak
+    /// sends too many to keep); 0: keep everything.
+    pub bounded: AtomicUsize,
+    /// Gateway connections accepted so far (each one's number).
+    connections: AtomicU64,
 }
 
 pub struct FakeDiscord {
@@ -302,6 +337,63 @@ impl FakeDiscord {
         session.seq
     }
 
+    /// [`dispatch`](Self::dispatch) as Discord does across reconnects: the event is
+    /// recorded in the session and sent only on a connection where the session is
+    /// authenticated; one the bot missed (sent on a dying connection, or while it was
+    /// away) is replayed when it RESUMEs. Returns the interaction's sequence.
+    pub fn dispatch_resumable(&self, event: &str, d: Value) -> u64 {
+        if event == "INTERACTION_CREATE" {
+            let pending = Pending {
+                token: d["token"].as_str().unwrap_or_default().to_string(),
+                kind: d["type"].as_u64().unwrap_or(0),
+                at: Instant::now(),
+                acknowledged: false,
+            };
+            let id = d["id"].as_str().expect("an interaction id").to_string();
+            self.shared.interactions.lock().unwrap().insert(id, pending);
+        }
+        let mut session = self.shared.session.lock().unwrap();
+        let session = session.as_mut().expect("a session: dispatch after READY");
+        session.seq += 1;
+        let payload = json!({"op": 0, "t": event, "s": session.seq, "d": d});
+        session.events.push((session.seq, payload.clone()));
+        let keep = self.shared.bounded.load(Ordering::SeqCst);
+        if keep > 0 && session.events.len() > 2 * keep {
+            let cut = session.events.len() - keep;
+            session.dropped = session.events[cut - 1].0;
+            session.events.drain(..cut);
+        }
+        if session.live.is_some() {
+            if let Some(conn) = self.shared.conn.lock().unwrap().as_ref() {
+                let _ = conn.send(Command::Send(payload));
+            }
+        }
+        session.seq
+    }
+
+    /// Accepted callbacks to interaction `id` so far.
+    pub fn answers(&self, id: &str) -> u32 {
+        self.shared.answered.lock().unwrap().get(id).copied().unwrap_or(0)
+    }
+
+    /// Wait until the bot makes a REST call, or `within` passes.
+    pub async fn next_call(&self, within: Duration) {
+        let _ = tokio::time::timeout(within, self.shared.call_notify.notified()).await;
+    }
+
+    /// End the current connection without a close frame (the bot sees 1006).
+    pub fn drop_connection(&self) {
+        self.command(Command::Drop);
+    }
+
+    /// Stop sending [`dispatch_resumable`](Self::dispatch_resumable) events on the
+    /// current connection (before an op 7, after which the bot leaves it).
+    pub fn leave(&self) {
+        if let Some(session) = self.shared.session.lock().unwrap().as_mut() {
+            session.live = None;
+        }
+    }
+
     pub fn send_op(&self, op: u8, d: Value) {
         self.command(Command::Send(json!({"op": op, "d": d, "s": null, "t": null})));
     }
@@ -310,6 +402,18 @@ impl FakeDiscord {
     pub fn close(&self, code: u16) {
         self.command(Command::Close(code));
     }
+}
+
+/// xorshift64*, seeded from [`Faults::seed`]: a number in [0, 1).
+fn chance(shared: &Shared) -> f64 {
+    let mut x = shared.rng.lock().unwrap();
+    if *x == 0 {
+        *x = shared.faults.lock().unwrap().map_or(1, |f| f.seed.max(1));
+    }
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 fn log(shared: &Shared, event: &str) {
@@ -362,15 +466,17 @@ async fn rest_handler(
     for r in &refused {
         violation(&shared, format!("{method} {path}: {r}"));
     }
-    shared.calls.lock().unwrap().push(Call {
-        method: method.to_string(),
-        path: path.clone(),
-        body: parsed,
-        files,
-        status,
-        at: Instant::now(),
-        refused,
-    });
+    if shared.bounded.load(Ordering::SeqCst) == 0 {
+        shared.calls.lock().unwrap().push(Call {
+            method: method.to_string(),
+            path: path.clone(),
+            body: parsed,
+            files,
+            status,
+            at: Instant::now(),
+            refused,
+        });
+    }
     shared.call_notify.notify_waiters();
     let code = StatusCode::from_u16(status).unwrap();
     let mut response = if status == 204 {
@@ -680,6 +786,22 @@ fn callback(shared: &Shared, id: &str, token: &str, body: &Value, refused: &mut 
     if shared.callback_400s.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
         return plain(error(400, 40060, "Interaction has already been acknowledged."));
     }
+    let faults = *shared.faults.lock().unwrap();
+    if let Some(f) = faults {
+        let roll = chance(shared);
+        if roll < f.rate_limit {
+            shared.injected.lock().unwrap().0 += 1;
+            return (
+                429,
+                json!({"message": "You are being rate limited.", "retry_after": f.retry_after, "global": false}),
+                vec![("retry-after", RETRY_AFTER_HEADER.to_string()), ("x-ratelimit-scope", "user".into())],
+            );
+        }
+        if roll < f.rate_limit + f.server_error {
+            shared.injected.lock().unwrap().1 += 1;
+            return plain(error(500, 0, "500: Internal Server Error"));
+        }
+    }
     let mut interactions = shared.interactions.lock().unwrap();
     let Some(pending) = interactions.get_mut(id).filter(|p| p.token == token) else {
         refused
@@ -703,6 +825,7 @@ fn callback(shared: &Shared, id: &str, token: &str, body: &Value, refused: &mut 
         return plain(invalid_form(refused));
     }
     pending.acknowledged = true;
+    *shared.answered.lock().unwrap().entry(id.to_string()).or_insert(0) += 1;
     plain((204, Value::Null))
 }
 
@@ -799,7 +922,7 @@ fn check_identify(shared: &Shared, d: &Value) -> Result<(), Verdict> {
 
 /// RESUME (§6): the session READY gave, a sequence the fake sent; returns the events
 /// to replay (those after the bot's sequence).
-fn check_resume(shared: &Shared, d: &Value) -> Result<Vec<Value>, Verdict> {
+fn check_resume(shared: &Shared, d: &Value, conn: u64) -> Result<(Vec<Value>, u64), Verdict> {
     let token = d["token"].as_str().unwrap_or_default();
     if token.strip_prefix("Bot ").unwrap_or(token) != TOKEN {
         return Err(Verdict::Close(
@@ -809,8 +932,8 @@ fn check_resume(shared: &Shared, d: &Value) -> Result<Vec<Value>, Verdict> {
     }
     let (sid, seq) = (d["session_id"].as_str().unwrap_or_default(), d["seq"].as_u64());
     shared.resumes.lock().unwrap().push((sid.to_string(), seq.unwrap_or(u64::MAX)));
-    let session = shared.session.lock().unwrap();
-    let Some(session) = session.as_ref() else {
+    let mut session = shared.session.lock().unwrap();
+    let Some(session) = session.as_mut() else {
         return Err(Verdict::InvalidSession(format!(
             "RESUME: session `{sid}` but READY never opened one (op 9 Invalid Session)"
         )));
@@ -827,11 +950,22 @@ fn check_resume(shared: &Shared, d: &Value) -> Result<Vec<Value>, Verdict> {
             d["seq"], session.seq
         )));
     };
-    Ok(session.events.iter().filter(|(s, _)| *s > seq).map(|(_, e)| e.clone()).collect())
+    if seq < session.dropped {
+        return Err(Verdict::InvalidSession(format!(
+            "RESUME: seq {seq} is older than the events kept for replay (op 9 Invalid Session, gateway#resuming)"
+        )));
+    }
+    let missed = session.events.iter().filter(|(s, _)| *s > seq).map(|(_, e)| e.clone()).collect();
+    // RESUMED's sequence, and this connection live, in the same breath as the replay:
+    // a dispatch made meanwhile is either replayed or sent after it.
+    session.seq += 1;
+    session.live = Some(conn);
+    Ok((missed, session.seq))
 }
 
 async fn gateway_connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) {
     let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else { return };
+    let me = shared.connections.fetch_add(1, Ordering::SeqCst) + 1;
     log(&shared, "CONNECT");
     let (tx, mut rx) = mpsc::unbounded_channel();
     *shared.conn.lock().unwrap() = Some(tx);
@@ -869,7 +1003,7 @@ async fn gateway_connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) 
                                     "session_id": id, "resume_gateway_url": ws_url, "shard": v["d"]["shard"].as_array().map_or(json!([0, 1]), |s| json!(s)),
                                     "application": {"id": APP_ID, "flags": 0}
                                 }});
-                                *shared.session.lock().unwrap() = Some(Session { id, seq: 1, events: Vec::new() });
+                                *shared.session.lock().unwrap() = Some(Session { id, seq: 1, events: Vec::new(), live: Some(me), dropped: 0 });
                                 authenticated = true;
                                 send(&mut ws, ready).await;
                                 log(&shared, "READY");
@@ -879,21 +1013,15 @@ async fn gateway_connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) 
                     }
                     (Some(6), false) => {
                         log(&shared, "RESUME");
-                        match check_resume(&shared, &v["d"]) {
+                        match check_resume(&shared, &v["d"], me) {
                             Err(why) => Some(why),
-                            Ok(missed) => {
+                            Ok((missed, s)) => {
                                 for event in &missed {
                                     send(&mut ws, event.clone()).await;
                                 }
                                 if !missed.is_empty() {
                                     log(&shared, &format!("REPLAY {}", missed.len()));
                                 }
-                                let s = {
-                                    let mut session = shared.session.lock().unwrap();
-                                    let session = session.as_mut().expect("checked");
-                                    session.seq += 1;
-                                    session.seq
-                                };
                                 authenticated = true;
                                 send(&mut ws, json!({"op": 0, "t": "RESUMED", "s": s, "d": {}})).await;
                                 log(&shared, "RESUMED");
@@ -914,8 +1042,14 @@ async fn gateway_connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) 
                     None
                 }
                 Some(Command::Close(code)) => {
+                    not_live(&shared, me);
                     log(&shared, &format!("CLOSE {code}"));
                     let _ = ws.send(Ws::Close(Some(CloseFrame { code: CloseCode::from(code), reason: "fake close".into() }))).await;
+                    break;
+                }
+                Some(Command::Drop) => {
+                    not_live(&shared, me);
+                    log(&shared, "DROP");
                     break;
                 }
                 None => break,
@@ -943,5 +1077,13 @@ async fn gateway_connection(shared: Arc<Shared>, stream: tokio::net::TcpStream) 
             }
         }
     }
+    not_live(&shared, me);
     log(&shared, "CLOSED");
+}
+
+/// Connection `me` no longer carries the session's dispatches.
+fn not_live(shared: &Shared, me: u64) {
+    if let Some(session) = shared.session.lock().unwrap().as_mut().filter(|s| s.live == Some(me)) {
+        session.live = None;
+    }
 }
