@@ -149,6 +149,39 @@ fn clause_break(c: char) -> bool {
     )
 }
 
+/// The byte offsets just after each clause break, in one pass over the bytes: every
+/// break is ASCII or a three-byte CJK mark, so no character is decoded (a Chinese
+/// question is mostly three-byte characters).
+fn clause_breaks(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 16);
+    let mut i = 0;
+    while i < b.len() {
+        let width = match b[i] {
+            c @ 0..=0x7f => {
+                if clause_break(char::from(c)) {
+                    out.push(i + 1);
+                }
+                1
+            }
+            0xc0..=0xdf => 2,
+            lead @ 0xe0..=0xef => {
+                if matches!(
+                    (lead, b.get(i + 1), b.get(i + 2)),
+                    (0xef, Some(0xbc), Some(0x8c | 0x9b | 0x9a | 0x81 | 0x9f | 0x88 | 0x89))
+                        | (0xe3, Some(0x80), Some(0x81 | 0x82))
+                ) {
+                    out.push(i + 3);
+                }
+                3
+            }
+            _ => 4,
+        };
+        i += width;
+    }
+    out
+}
+
 /// A clause break that a negation after its word may cross: a topic, then a comment
 /// ("real names? nope", "实名认证？我们不做").
 const AFTER_REACH: usize = 40;
@@ -179,8 +212,7 @@ impl Lexicon {
     pub fn read(&self, text: &str) -> Result<Reading, AskError> {
         let (clean, lang) = self.prepare(text)?;
         let clean = clean.trim();
-        let breaks: Vec<usize> =
-            clean.char_indices().filter(|(_, c)| clause_break(*c)).map(|(i, c)| i + c.len_utf8()).collect();
+        let breaks = clause_breaks(clean);
         let (mut hits, named) = self.find(clean);
         self.drop_masked(&mut hits);
         self.drop_questions(clean, &breaks, &mut hits);
@@ -515,5 +547,24 @@ fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
         short[prefix + 1..] == long[prefix + 1..]
     } else {
         short[prefix..] == long[prefix + 1..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_chars(text: &str) -> Vec<usize> {
+        text.char_indices().filter(|(_, c)| clause_break(*c)).map(|(i, c)| i + c.len_utf8()).collect()
+    }
+
+    #[test]
+    fn clause_breaks_by_bytes_are_the_breaks_by_characters() {
+        let text =
+            "A chat app, for teams: real names (mostly)! 面向企业，实名。不匿名；问：可以吗？行、（好）\n end. 😀，é,";
+        assert_eq!(clause_breaks(text), by_chars(text));
+        let all: String =
+            (0..0x3100u32).chain(0xfe00..0xff70).chain(0x1f600..0x1f610).filter_map(char::from_u32).collect();
+        assert_eq!(clause_breaks(&all), by_chars(&all), "every character to U+30FF, the full-width forms, emoji");
     }
 }
