@@ -276,7 +276,8 @@ impl Lexicon {
     /// Every signal hit (words, patterns, and Latin words one typo away), the longest
     /// first where one signal's hits overlap, and every product named.
     fn find(&self, text: &str) -> (Vec<Hit>, Vec<Named>) {
-        let mut hits = Vec::new();
+        // A long question holds dozens of hits: grow once, not by doubling from one.
+        let mut hits = Vec::with_capacity(64);
         let mut named = Vec::new();
         for m in self.words.find_overlapping_iter(text) {
             for w in &self.word_targets[m.pattern().as_usize()] {
@@ -423,8 +424,8 @@ impl Lexicon {
 
     /// Count every hit for its code, or, negated, against it and for its opposite.
     fn vote(&self, text: &str, breaks: &[usize], hits: &[Hit]) -> (Vec<Vote>, Evidence, Vec<String>) {
-        let mut votes: Vec<Vote> = Vec::new();
-        let mut evidence = Vec::new();
+        let mut votes: Vec<Vote> = Vec::with_capacity(16);
+        let mut evidence = Vec::with_capacity(hits.len());
         let mut negated: Vec<String> = Vec::new();
         let mut cast = |field: Field, code: usize, tier: Tier, at: usize, against: bool| {
             let i = match votes.iter().position(|v| v.field == field && v.code == code) {
