@@ -17,6 +17,10 @@
 
 #[path = "../tests/common/discord.rs"]
 mod discord;
+#[path = "common/load.rs"]
+mod load;
+
+use load::Conn;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -25,8 +29,8 @@ use axum::response::{IntoResponse, Response};
 use discord::{keypair, now, public_hex, sign};
 use serde_json::{json, Value};
 use serenity::interactions_endpoint::Verifier;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,41 +40,6 @@ const CONNECTIONS: usize = 8;
 const CLOSED_SECS: u64 = 4;
 const OPEN_SECS: u64 = 5;
 const OPEN_RATE: u64 = 1000;
-
-struct Conn {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Conn {
-    fn open(addr: SocketAddr) -> Conn {
-        let s = TcpStream::connect(addr).expect("connect");
-        s.set_nodelay(true).unwrap();
-        Conn { reader: BufReader::new(s.try_clone().unwrap()), writer: s }
-    }
-
-    /// One keep-alive request; returns the status and the body.
-    fn exchange(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
-        self.writer.write_all(request).expect("write");
-        let mut line = String::new();
-        self.reader.read_line(&mut line).expect("status line");
-        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).expect("header");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).expect("body");
-        (status, body)
-    }
-}
 
 /// A signed `POST /interactions` of `body`.
 fn signed(addr: SocketAddr, key: &ed25519_dalek::SigningKey, body: &str) -> Vec<u8> {

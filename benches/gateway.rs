@@ -12,6 +12,10 @@ mod discord;
 mod fake_discord;
 #[path = "../tests/common/limits.rs"]
 mod limits;
+#[path = "common/load.rs"]
+mod load;
+
+use load::rss_kib;
 
 use fake_discord::{FakeDiscord, TOKEN};
 use serde_json::json;
@@ -19,19 +23,6 @@ use std::time::{Duration, Instant};
 
 const INTERACTIONS: usize = 1200;
 const MAPS: usize = 20;
-
-/// Resident memory of `pid` in KiB, from `/proc/PID/status`. A measurement that cannot
-/// be made stops the bench: 0 would read as "target met".
-fn rss_kib(pid: u32) -> u64 {
-    let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure RSS: {path}: {e}"));
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .filter(|kib| *kib > 0)
-        .unwrap_or_else(|| panic!("cannot measure RSS: no VmRSS in {path}"))
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

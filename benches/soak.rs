@@ -30,12 +30,16 @@ mod discord;
 mod fake_discord;
 #[path = "../tests/common/limits.rs"]
 mod limits;
+#[path = "common/load.rs"]
+mod load;
+
+use load::{rss_kib, Conn};
 
 use fake_discord::{FakeDiscord, Faults, TOKEN};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// Interactions in flight at once over the gateway.
@@ -44,18 +48,6 @@ const WINDOW: usize = 16;
 const RSS_GROWTH_KIB: u64 = 2048;
 /// Replay buffer the fake keeps (Discord keeps a bounded one too).
 const REPLAY_KEPT: usize = 20_000;
-
-/// Resident memory of `pid` in KiB, from `/proc/PID/status`.
-fn rss_kib(pid: u32) -> u64 {
-    let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure RSS: {path}: {e}"));
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .filter(|kib| *kib > 0)
-        .unwrap_or_else(|| panic!("cannot measure RSS: no VmRSS in {path}"))
-}
 
 /// Open file descriptors of `pid`, from `/proc/PID/fd`.
 fn fds(pid: u32) -> usize {
@@ -295,45 +287,15 @@ async fn gateway(n: usize, seed: u64, templates: &[Value]) {
     let _ = child.start_kill();
 }
 
-/// One keep-alive HTTP connection.
-struct Conn {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Conn {
-    fn open(addr: SocketAddr) -> Conn {
-        let s = TcpStream::connect(addr).expect("connect");
-        s.set_nodelay(true).unwrap();
-        Conn { reader: BufReader::new(s.try_clone().unwrap()), writer: s }
-    }
-
-    fn post(&mut self, addr: SocketAddr, body: &str, signature: Option<&str>, timestamp: &str) -> (u16, Vec<u8>) {
-        let sig = signature.map(|s| format!("X-Signature-Ed25519: {s}\r\nX-Signature-Timestamp: {timestamp}\r\n"));
-        let head = format!(
-            "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{}Content-Length: {}\r\n\r\n",
-            sig.unwrap_or_default(),
-            body.len()
-        );
-        self.writer.write_all(&[head.as_bytes(), body.as_bytes()].concat()).expect("write");
-        let mut line = String::new();
-        self.reader.read_line(&mut line).expect("status line");
-        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).expect("header");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).expect("body");
-        (status, body)
-    }
+/// A `POST /interactions` of `body`, signed when `signature` is given.
+fn post(conn: &mut Conn, addr: SocketAddr, body: &str, signature: Option<&str>, timestamp: &str) -> (u16, Vec<u8>) {
+    let sig = signature.map(|s| format!("X-Signature-Ed25519: {s}\r\nX-Signature-Timestamp: {timestamp}\r\n"));
+    let head = format!(
+        "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{}Content-Length: {}\r\n\r\n",
+        sig.unwrap_or_default(),
+        body.len()
+    );
+    conn.exchange(&[head.as_bytes(), body.as_bytes()].concat())
 }
 
 const CONNECTIONS: usize = 8;
@@ -383,14 +345,14 @@ fn http(n: usize, seed: u64, templates: &[Value]) {
                                 let body = templates[i % templates.len()].to_string();
                                 let wrong = discord::sign(key, &ts, b"something else");
                                 let sig = (rng.below(2) == 0).then_some(wrong.as_str());
-                                let (status, _) = conn.post(addr, &body, sig, &ts);
+                                let (status, _) = post(&mut conn, addr, &body, sig, &ts);
                                 assert_eq!(status, 401, "an unsigned or badly signed request");
                                 refused += 1;
                             }
                             if rng.below(97) == 0 {
                                 let body = r#"{"type": 2, "data": "not an interaction"}"#;
                                 let sig = discord::sign(key, &ts, body.as_bytes());
-                                let (status, _) = conn.post(addr, body, Some(&sig), &ts);
+                                let (status, _) = post(&mut conn, addr, body, Some(&sig), &ts);
                                 assert_eq!(status, 400, "a signed body that is not an interaction");
                                 bad += 1;
                             }
@@ -399,7 +361,7 @@ fn http(n: usize, seed: u64, templates: &[Value]) {
                             v["token"] = json!(format!("soak-{i}"));
                             let body = v.to_string();
                             let sig = discord::sign(key, &ts, body.as_bytes());
-                            let (status, answer) = conn.post(addr, &body, Some(&sig), &ts);
+                            let (status, answer) = post(&mut conn, addr, &body, Some(&sig), &ts);
                             assert_eq!(status, 200, "interaction {i}: {}", String::from_utf8_lossy(&answer));
                             let answer: Value = serde_json::from_slice(&answer).expect("a JSON answer");
                             let kind = answer["type"].as_u64().unwrap_or(0);

@@ -48,11 +48,6 @@ impl Opt {
     pub const fn field(field: Field) -> Opt {
         Opt { name: field.name(), kind: Kind::Field(field), required: field.required(), rest: false, help: "" }
     }
-
-    /// A profile field that may be left out.
-    pub const fn optional_field(field: Field) -> Opt {
-        Opt { required: false, ..Opt::field(field) }
-    }
 }
 
 /// A flag only the terminal has (where the answer goes, how much of it to print).
@@ -523,24 +518,23 @@ const PROFILE: [Opt; 9] = [
     Opt::field(Field::Community),
 ];
 
-const MAP_OPTIONS: [Opt; 10] = [
-    Opt::optional_field(Field::Identity),
-    Opt::optional_field(Field::Audience),
-    Opt::optional_field(Field::Role),
-    Opt::optional_field(Field::Scenario),
-    Opt::optional_field(Field::Host),
-    Opt::optional_field(Field::Device),
-    Opt::optional_field(Field::Stance),
-    Opt::optional_field(Field::Coverage),
-    Opt::optional_field(Field::Community),
-    Opt {
+/// `/map`: the profile's options, all of them optional, or one of the products.
+const MAP_OPTIONS: [Opt; 10] = {
+    let app = Opt {
         name: "app",
         kind: Kind::Product,
         required: false,
         rest: false,
         help: "Mark one of the article's 27 products instead of a profile (English or Chinese name)",
-    },
-];
+    };
+    let mut out = [app; 10];
+    let mut i = 0;
+    while i < PROFILE.len() {
+        out[i] = Opt { required: false, ..PROFILE[i] };
+        i += 1;
+    }
+    out
+};
 
 /// The commands, in the order `/help` lists them.
 pub static BUILTIN: [Command; 7] = [
