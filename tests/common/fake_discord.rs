@@ -307,21 +307,25 @@ impl FakeDiscord {
         self.shared.interactions.lock().unwrap().insert(id.to_string(), pending);
     }
 
+    /// An interaction about to be dispatched: it may be answered once, within 3 s, with
+    /// its own token.
+    fn expect_answer(&self, d: &Value) {
+        let pending = Pending {
+            token: d["token"].as_str().unwrap_or_default().to_string(),
+            kind: d["type"].as_u64().unwrap_or(0),
+            at: Instant::now(),
+            acknowledged: false,
+        };
+        let id = d["id"].as_str().expect("an interaction id").to_string();
+        self.shared.interactions.lock().unwrap().insert(id, pending);
+    }
+
     /// Send a dispatch event (op 0) in the current session; returns its sequence. An
     /// INTERACTION_CREATE may then be answered once, within 3 s, with its own token; a
     /// MESSAGE_CREATE may then be replied to.
     pub fn dispatch(&self, event: &str, d: Value) -> u64 {
         match event {
-            "INTERACTION_CREATE" => {
-                let pending = Pending {
-                    token: d["token"].as_str().unwrap_or_default().to_string(),
-                    kind: d["type"].as_u64().unwrap_or(0),
-                    at: Instant::now(),
-                    acknowledged: false,
-                };
-                let id = d["id"].as_str().expect("an interaction id").to_string();
-                self.shared.interactions.lock().unwrap().insert(id, pending);
-            }
+            "INTERACTION_CREATE" => self.expect_answer(&d),
             "MESSAGE_CREATE" => {
                 let key = (d["channel_id"].as_str().unwrap_or_default(), d["id"].as_str().unwrap_or_default());
                 self.shared.messages.lock().unwrap().insert((key.0.to_string(), key.1.to_string()));
@@ -343,14 +347,7 @@ impl FakeDiscord {
     /// away) is replayed when it RESUMEs. Returns the interaction's sequence.
     pub fn dispatch_resumable(&self, event: &str, d: Value) -> u64 {
         if event == "INTERACTION_CREATE" {
-            let pending = Pending {
-                token: d["token"].as_str().unwrap_or_default().to_string(),
-                kind: d["type"].as_u64().unwrap_or(0),
-                at: Instant::now(),
-                acknowledged: false,
-            };
-            let id = d["id"].as_str().expect("an interaction id").to_string();
-            self.shared.interactions.lock().unwrap().insert(id, pending);
+            self.expect_answer(&d);
         }
         let mut session = self.shared.session.lock().unwrap();
         let session = session.as_mut().expect("a session: dispatch after READY");
