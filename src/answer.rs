@@ -160,8 +160,9 @@ pub enum Reply<'a> {
     Rule(RuleId, Lang),
     Product(&'a Product, Report<'a>),
     Ask(Report<'a>, Recognition),
-    /// `/help`: the commands, one line each, as the table lists them.
-    Help(Lang, Vec<String>),
+    /// `/help`: each command's name and its line (usage and description), as the
+    /// table lists them.
+    Help(Lang, Vec<(&'static str, String)>),
     Map(MapReply),
 }
 
@@ -208,7 +209,8 @@ impl Reply<'_> {
                 v
             }
             Reply::Help(lang, commands) => json!({
-                "commands": commands,
+                "commands": commands.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+                "help": commands.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n"),
                 "source": SourceRef::new(kb, *lang),
             }),
             Reply::Map(m) => json!({

@@ -15,7 +15,6 @@ use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
 #[command(name = "imlaws", version, about = "Which law of IM apps decides your chat product's positioning?")]
-#[command(disable_help_subcommand = true)]
 pub struct Cli {
     /// Load the knowledge base from this folder instead of the built-in one.
     #[arg(long, global = true, env = "IMLAWS_CONFIG", value_name = "DIR")]
@@ -168,7 +167,8 @@ impl FromArgMatches for Call {
 
 impl Subcommand for Call {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        cmd.subcommands(Commands::builtin().iter().map(command::Command::clap))
+        // `help` stays clap's (`imlaws help assess`); the table's /help is the console's.
+        cmd.subcommands(Commands::builtin().iter().filter(|c| c.name != "help").map(command::Command::clap))
     }
 
     fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
@@ -176,7 +176,7 @@ impl Subcommand for Call {
     }
 
     fn has_subcommand(name: &str) -> bool {
-        Commands::builtin().get(name).is_some()
+        name != "help" && Commands::builtin().get(name).is_some()
     }
 }
 
@@ -220,13 +220,18 @@ pub fn main(cli: &Cli) -> Result<(), CliError> {
     let asked = Asked { lang, forced: cli.lang.is_some(), commands: Commands::builtin() };
     let mut reply = call.request.answer(&kb, &asked).map_err(|e| usage(e.message(&kb, lang)))?;
     if let Reply::Assess(r) = &mut reply {
-        if call.flags.try_get_one::<bool>("what-if").ok().flatten() == Some(&true) {
+        if call.flags.try_get_one::<bool>(command::WHAT_IF).ok().flatten() == Some(&true) {
             r.what_if_shown = usize::MAX;
         }
     }
     let mut out = std::io::stdout().lock();
     if let Reply::Map(m) = &reply {
-        let path = call.flags.get_one::<PathBuf>("out").ok_or_else(|| usage("map needs --out FILE.png"))?;
+        let path = call
+            .flags
+            .try_get_one::<PathBuf>(command::OUT)
+            .ok()
+            .flatten()
+            .ok_or_else(|| usage("map needs --out FILE.png"))?;
         return write_map(&kb, &reply, &m.png, path, lang, cli.json);
     }
     let _ = out.write_all(format_reply(&kb, &reply, cli.json, out.is_terminal()).as_bytes());
@@ -387,7 +392,7 @@ fn runtime(workers: Option<usize>) -> Result<tokio::runtime::Runtime, CliError> 
         }
         None => tokio::runtime::Builder::new_multi_thread(),
     };
-    builder.enable_all().build().map_err(|e| CliError::Failed(format!("cannot start the async runtime: {e}")))
+    builder.enable_all().build().map_err(|e| usage(format!("cannot start the async runtime: {e}")))
 }
 
 /// What a long-running transport needs: logs, a knowledge base that lives as long as
@@ -424,7 +429,9 @@ fn serve(kb: &Kb, args: &ServeArgs, log: LogFormat) -> Result<(), CliError> {
     let proxy = proxy(args.discord_proxy.as_deref())?;
     // Maps are sent by editing the deferred response through the interaction webhook:
     // that needs the application id, and the bot token to authenticate as the bot.
-    let followup = match (app_id()?, std::env::var("DISCORD_TOKEN").ok()) {
+    let token = std::env::var("DISCORD_TOKEN").ok();
+    let id = if token.is_some() { app_id()? } else { None };
+    let followup = match (id, token) {
         (Some(id), Some(token)) => {
             let token = gateway::check_token(Some(&token)).map_err(usage)?;
             Some(gateway::http(&token, proxy.as_deref(), Some(id)))

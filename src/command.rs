@@ -16,6 +16,16 @@ use crate::profile::Field;
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// Option and flag names that the answers and the terminal read: named once, here.
+pub const QUESTION: &str = "question";
+pub const NUMBER: &str = "number";
+pub const NAME: &str = "name";
+pub const APP: &str = "app";
+/// `imlaws assess --what-if`: every change that would move the verdict.
+pub const WHAT_IF: &str = "what-if";
+/// `imlaws map --out FILE.png`.
+pub const OUT: &str = "out";
+
 /// What an option holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -137,7 +147,7 @@ impl Command {
     /// `/assess identity:… audience:… [role scenario …]`.
     pub fn usage(&self) -> String {
         let mut s = format!("/{}", self.name);
-        let mut optional: Vec<String> = Vec::new();
+        let (mut optional, mut instead): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         for o in self.options {
             let shown = match o.kind {
                 Kind::Field(_) if !o.required => o.name.to_string(),
@@ -148,12 +158,18 @@ impl Command {
             if o.required {
                 s.push(' ');
                 s.push_str(&shown);
-            } else {
+            } else if matches!(o.kind, Kind::Field(_)) {
                 optional.push(shown);
+            } else {
+                instead.push(shown);
             }
         }
-        if !optional.is_empty() {
-            s.push_str(&format!(" [{}]", optional.join(" ")));
+        // Optional profile fields in one group; other optional options are the
+        // alternative to them (`/map`: a profile or an app).
+        let groups: Vec<String> =
+            [optional, instead].into_iter().filter(|g| !g.is_empty()).map(|g| g.join(" ")).collect();
+        if !groups.is_empty() {
+            s.push_str(&format!(" [{}]", groups.join(" | ")));
         }
         s
     }
@@ -206,13 +222,14 @@ impl Commands {
         UserError::UnknownCommand { command, known: self.names() }
     }
 
-    /// `/help`'s lines: each command's usage and description, in the table's order.
-    pub fn help(&self, kb: &Kb, lang: Lang) -> Vec<String> {
+    /// `/help`'s lines: each command's name, usage and description, in the table's
+    /// order.
+    pub fn help(&self, kb: &Kb, lang: Lang) -> Vec<(&'static str, String)> {
         let dash = if lang == Lang::Zh { "——" } else { "—" };
         self.iter()
             .map(|c| {
                 let about = kb.command(c.name).map_or(c.about, |t| t.description.get(lang));
-                format!("{} {dash} {about}", c.usage())
+                (c.name, format!("{} {dash} {about}", c.usage()))
             })
             .collect()
     }
@@ -244,7 +261,7 @@ impl Request {
 
     /// `/ask question:…`: a question in plain words.
     pub fn ask(question: &str) -> Request {
-        Request::new("ask", &[("question", question)])
+        Request::new("ask", &[(QUESTION, question)])
     }
 
     /// `/assess` with these options.
@@ -254,17 +271,17 @@ impl Request {
 
     /// `/law n`.
     pub fn law(n: i64) -> Request {
-        Request::new("law", &[("number", &n.to_string())])
+        Request::new("law", &[(NUMBER, &n.to_string())])
     }
 
     /// `/corollary n`.
     pub fn corollary(n: i64) -> Request {
-        Request::new("corollary", &[("number", &n.to_string())])
+        Request::new("corollary", &[(NUMBER, &n.to_string())])
     }
 
     /// `/app name:…`.
     pub fn app(name: &str) -> Request {
-        Request::new("app", &[("name", name)])
+        Request::new("app", &[(NAME, name)])
     }
 
     /// `/map` with these options (a profile, or `app`).
@@ -354,7 +371,7 @@ pub fn parse_line(commands: &Commands, line: &str) -> Result<Request, UserError>
     let line = line.trim();
     let Some(body) = line.strip_prefix('/').or_else(|| line.strip_prefix('／')) else {
         let ask = commands.get("ask").ok_or_else(|| commands.unknown(line.to_string()))?;
-        return Ok(Request { command: ask, args: Args(vec![("question".into(), line.to_string())]) });
+        return Ok(Request { command: ask, args: Args(vec![(QUESTION.into(), line.to_string())]) });
     };
     let (name, rest) = match body.find(char::is_whitespace) {
         Some(i) => (&body[..i], body[i..].trim()),
@@ -502,7 +519,7 @@ pub fn load_kb(dir: Option<&std::path::Path>) -> Result<Kb, KbError> {
 }
 
 fn number(command: &'static str, args: &Args) -> Result<i64, UserError> {
-    let value = args.get("number").ok_or(UserError::MissingNumber { command })?.trim();
+    let value = args.get(NUMBER).ok_or(UserError::MissingNumber { command })?.trim();
     value.parse::<i64>().map_err(|_| UserError::NotANumber { command, value: value.to_string() })
 }
 
@@ -521,7 +538,7 @@ const PROFILE: [Opt; 9] = [
 /// `/map`: the profile's options, all of them optional, or one of the products.
 const MAP_OPTIONS: [Opt; 10] = {
     let app = Opt {
-        name: "app",
+        name: APP,
         kind: Kind::Product,
         required: false,
         rest: false,
@@ -543,7 +560,7 @@ pub static BUILTIN: [Command; 7] = [
         about: "Assess a product from its profile codes",
         options: &PROFILE,
         cli: &[CliFlag {
-            name: "what-if",
+            name: WHAT_IF,
             help: "List every change that would move the verdict, not only the three most useful",
             value: None,
             required: false,
@@ -554,22 +571,20 @@ pub static BUILTIN: [Command; 7] = [
         name: "ask",
         about: "Describe a product in your own words (English or Chinese)",
         options: &[Opt {
-            name: "question",
+            name: QUESTION,
             kind: Kind::Text,
             required: true,
             rest: true,
             help: "The question, e.g. \"an anonymous app where strangers nearby can chat\"",
         }],
         cli: &[],
-        answer: |kb, args, asked| {
-            answer::ask(kb, args.get("question").unwrap_or(""), asked.forced.then_some(asked.lang))
-        },
+        answer: |kb, args, asked| answer::ask(kb, args.get(QUESTION).unwrap_or(""), asked.forced.then_some(asked.lang)),
     },
     Command {
         name: "law",
         about: "Show a law (1–3) and its corollaries",
         options: &[Opt {
-            name: "number",
+            name: NUMBER,
             kind: Kind::Number { min: 1, max: 3 },
             required: true,
             rest: true,
@@ -582,7 +597,7 @@ pub static BUILTIN: [Command; 7] = [
         name: "corollary",
         about: "Show a corollary (1–7), its cases and insight",
         options: &[Opt {
-            name: "number",
+            name: NUMBER,
             kind: Kind::Number { min: 1, max: 7 },
             required: true,
             rest: true,
@@ -595,26 +610,26 @@ pub static BUILTIN: [Command; 7] = [
         name: "app",
         about: "Show one of the article's 27 products (English or Chinese name)",
         options: &[Opt {
-            name: "name",
+            name: NAME,
             kind: Kind::Product,
             required: true,
             rest: true,
             help: "The product's name, e.g. WeChat, 微信, \"MSN Messenger\"",
         }],
         cli: &[],
-        answer: |kb, args, asked| answer::app(kb, args.get("name").ok_or(UserError::MissingName)?, asked.lang),
+        answer: |kb, args, asked| answer::app(kb, args.get(NAME).ok_or(UserError::MissingName)?, asked.lang),
     },
     Command {
         name: "map",
         about: "Draw the positioning map (PNG): the 27 products, with a profile or one of them marked",
         options: &MAP_OPTIONS,
         cli: &[CliFlag {
-            name: "out",
+            name: OUT,
             help: "Write the PNG here (`-`: standard output)",
             value: Some("FILE.png"),
             required: true,
         }],
-        answer: |kb, args, asked| answer::map(kb, &args.profile(), args.get("app"), asked.lang),
+        answer: |kb, args, asked| answer::map(kb, &args.profile(), args.get(APP), asked.lang),
     },
     Command {
         name: "help",
@@ -689,6 +704,7 @@ mod tests {
         assert_eq!(c("ask"), "/ask question:\"…\"");
         assert_eq!(c("assess"), "/assess identity:… audience:… [role scenario host device stance coverage community]");
         assert_eq!(c("help"), "/help");
+        assert_eq!(c("map"), "/map [identity audience role scenario host device stance coverage community | app:…]");
     }
 
     #[test]

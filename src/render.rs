@@ -536,9 +536,10 @@ pub fn map(kb: &Kb, marker: Option<&crate::map::Marker>, lang: Lang) -> Embed {
 
 /// `/help`: what imlaws does, the commands (one line each, from the command table),
 /// an example and the three laws.
-pub fn help(kb: &Kb, commands: &[String], lang: Lang) -> Embed {
+pub fn help(kb: &Kb, commands: &[(&str, String)], lang: Lang) -> Embed {
+    let lines: Vec<&str> = commands.iter().map(|(_, line)| line.as_str()).collect();
     let description =
-        format!("{}\n\n{}\n\n{}", kb.msg(Msg::HelpBody, lang), commands.join("\n"), kb.msg(Msg::HelpExample, lang));
+        format!("{}\n\n{}\n\n{}", kb.msg(Msg::HelpBody, lang), lines.join("\n"), kb.msg(Msg::HelpExample, lang));
     let mut e = Embed::new(kb.msg(Msg::HelpTitle, lang).to_string(), description, COLOR_INFO);
     let laws: Vec<String> = [RuleId::Law1, RuleId::Law2, RuleId::Law3]
         .iter()

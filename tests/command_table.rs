@@ -89,10 +89,10 @@ fn a_new_command_is_one_unit_plus_its_words() {
     // Listed in /help, in both languages, after the built-in commands.
     let help = parse_line(&commands, "/help").unwrap();
     let Ok(Reply::Help(_, lines)) = help.answer(&kb, &asked) else { panic!("help") };
-    assert_eq!(lines.last().unwrap(), "/rule id:\"…\" — A law or corollary by its id");
+    assert_eq!(lines.last().unwrap(), &("rule", "/rule id:\"…\" — A law or corollary by its id".to_string()));
     let zh = Asked { lang: Lang::Zh, ..asked };
     let Ok(Reply::Help(_, lines)) = help.answer(&kb, &zh) else { panic!("help") };
-    assert_eq!(lines.last().unwrap(), "/rule id:\"…\" —— 按编号查看定律或推论");
+    assert_eq!(lines.last().unwrap(), &("rule", "/rule id:\"…\" —— 按编号查看定律或推论".to_string()));
     let text = help.answer(&kb, &asked).unwrap().embed(&kb).description;
     assert!(text.contains("/rule id:\"…\""), "{text}");
 
@@ -147,4 +147,53 @@ fn a_renamed_command_is_refused_at_load_with_file_and_line() {
     assert_eq!(err.line, Some(line_of(&dir, "messages.toml", "option.question")), "{err}");
     assert!(err.reason.contains("must be `question`"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_check_refuses_what_discord_would() {
+    let dir = common::config_copy("command-limits");
+    let path = dir.join("messages.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let refused = |changed: String| {
+        std::fs::write(&path, changed).unwrap();
+        command::load_kb(Some(&dir)).unwrap_err()
+    };
+    // A command's words missing: named, with the file.
+    let start = text.find("[command.help]").unwrap();
+    let err = refused(text[..start].to_string());
+    assert!(err.file.ends_with("messages.toml") && err.reason.contains("[command.help] is missing"), "{err}");
+    // A Chinese name Discord refuses (a space), and a description over 100 characters.
+    let err = refused(text.replace(r#"zh = "评估""#, r#"zh = "评 估""#));
+    assert!(err.reason.contains("Chinese name") && err.line.is_some(), "{err}");
+    let long = "x".repeat(101);
+    let err = refused(text.replace("What imlaws does and how to ask it", &long));
+    assert!(err.reason.contains("1 to 100 characters (it has 101)"), "{err}");
+    assert_eq!(err.line, Some(line_of(&dir, "messages.toml", "[command.help]")), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn help_lists_the_table_in_both_forms() {
+    let kb = Kb::builtin().unwrap();
+    let help = command::answer(&kb, &Request::help(), Lang::En).unwrap();
+    let json = help.to_json(&kb);
+    assert_eq!(json["commands"], serde_json::json!(["assess", "ask", "law", "corollary", "app", "map", "help"]));
+    let text = json["help"].as_str().unwrap();
+    assert!(text.starts_with("/assess identity:… audience:… [role scenario"), "{text}");
+    assert!(
+        text.contains("/map [identity audience role scenario host device stance coverage community | app:…] — "),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 7);
+}
+
+#[test]
+fn the_cli_keeps_clap_help_for_a_command() {
+    let run = common::run_within(
+        std::process::Command::new(env!("CARGO_BIN_EXE_imlaws")).args(["help", "assess"]),
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(run.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(out.contains("--identity") && out.contains("--what-if"), "{out}");
 }

@@ -84,8 +84,7 @@ fn douyin_rules_out_corollaries_1_to_4_and_keeps_the_tool() {
     for f in &a.findings[1..5] {
         assert_eq!(f.verdict, Verdict::NotApplicable, "{}", f.rule);
     }
-    let others = kb.products.iter().filter(|p| p.analysis.is_some() && p.name.en != "Douyin");
-    assert_eq!(others.count(), 0, "the analysis belongs to Douyin's row alone");
+
     let advice: Vec<&str> = analysis.advice.iter().map(|a| a.en.as_str()).collect();
     assert!(advice.iter().any(|a| a.contains("Wangwang")) && advice.iter().any(|a| a.contains("WeCom")));
 }
@@ -500,4 +499,23 @@ fn a_rule_gives_the_articles_insight_or_our_advice_not_both() {
         load_broken("both", "rules.toml", "cases = []\n", "cases = []\ninsight = [{ en = \"x\", zh = \"十\" }]\n");
     assert!(err.reason.contains("gives both `insight` and `advice`"), "{err}");
     assert!(err.line.is_some(), "{err}");
+}
+
+/// The article's analysis belongs to the product row douyin.toml names, whatever its
+/// profile: naming another product moves it, naming none is refused with the line.
+#[test]
+fn the_analysis_follows_the_product_it_names() {
+    let dir = common::config_copy("analysis");
+    let path = dir.join("douyin.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace(r#"product = "Douyin""#, r#"product = "陌陌""#)).unwrap();
+    let kb = Kb::from_dir(&dir).unwrap();
+    let with: Vec<&str> = kb.products.iter().filter(|p| p.analysis.is_some()).map(|p| p.name.en.as_str()).collect();
+    assert_eq!(with, ["Momo"]);
+    std::fs::write(&path, text.replace(r#"product = "Douyin""#, r#"product = "Kuaishou""#)).unwrap();
+    let err = Kb::from_dir(&dir).unwrap_err();
+    let line = text.lines().position(|l| l.starts_with("product =")).unwrap() + 1;
+    assert_eq!(err.line, Some(line), "{err}");
+    assert!(err.reason.contains("no product named `Kuaishou`"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -5,14 +5,31 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Every `crate::name` a file mentions, `use crate::{a, b::c}` included.
+/// Every `crate::name` a file mentions, `use crate::{a, b::{c, d}, e}` included.
 fn mentions(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (i, _) in text.match_indices("crate::") {
         let rest = &text[i + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            let end = group.find('}').unwrap_or(group.len());
-            for part in group[..end].split(',') {
+            // The group's top-level items: split at commas outside nested braces.
+            let (mut depth, mut start) = (0usize, 0usize);
+            let mut items = Vec::new();
+            for (j, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        items.push(&group[start..j]);
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        items.push(&group[start..j]);
+                        start = j + 1;
+                    }
+                    _ => {}
+                }
+            }
+            for part in items {
                 let name: String = part.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                 if !name.is_empty() {
                     out.insert(name);
@@ -102,4 +119,6 @@ fn the_check_finds_a_circle() {
         mentions("use crate::{kb::Kb, lang};\nlet x = crate::map::draw();"),
         BTreeSet::from(["kb".to_string(), "lang".to_string(), "map".to_string()])
     );
+    let nested = mentions("use crate::{kb::{Kb, Msg}, verdict};");
+    assert_eq!(nested, BTreeSet::from(["kb".to_string(), "verdict".to_string()]), "after a nested group");
 }

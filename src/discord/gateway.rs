@@ -167,6 +167,7 @@ impl Rest {
         body: &impl Serialize,
         files: Vec<CreateAttachment>,
     ) -> Result<(), RestError> {
+        let callback = matches!(route, Route::InteractionResponse { .. });
         let bytes = serde_json::to_vec(body)?;
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
@@ -203,7 +204,9 @@ impl Rest {
             if server_error && status.as_u16() == 400 && code() == Some(40060) {
                 return Ok(());
             }
-            if status.is_server_error() && attempt < ATTEMPTS {
+            // Only an interaction callback is safe to repeat (Discord refuses a second one
+            // with 40060); a message posted twice would be two messages.
+            if status.is_server_error() && callback && attempt < ATTEMPTS {
                 server_error = true;
                 let wait = SERVER_ERROR_WAIT * attempt as u32;
                 tracing::warn!(attempt, %status, wait_ms = wait.as_millis() as u64, "Discord failed; retrying");
