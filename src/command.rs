@@ -523,20 +523,19 @@ fn number(command: &'static str, args: &Args) -> Result<i64, UserError> {
     value.parse::<i64>().map_err(|_| UserError::NotANumber { command, value: value.to_string() })
 }
 
-const PROFILE: [Opt; 9] = [
-    Opt::field(Field::Identity),
-    Opt::field(Field::Audience),
-    Opt::field(Field::Role),
-    Opt::field(Field::Scenario),
-    Opt::field(Field::Host),
-    Opt::field(Field::Device),
-    Opt::field(Field::Stance),
-    Opt::field(Field::Coverage),
-    Opt::field(Field::Community),
-];
+/// `/assess`: one option per profile field, in the profile's order.
+const PROFILE: [Opt; Field::COUNT] = {
+    let mut out = [Opt::field(Field::Identity); Field::COUNT];
+    let mut i = 0;
+    while i < Field::COUNT {
+        out[i] = Opt::field(Field::ALL[i]);
+        i += 1;
+    }
+    out
+};
 
 /// `/map`: the profile's options, all of them optional, or one of the products.
-const MAP_OPTIONS: [Opt; 10] = {
+const MAP_OPTIONS: [Opt; Field::COUNT + 1] = {
     let app = Opt {
         name: APP,
         kind: Kind::Product,
@@ -544,7 +543,7 @@ const MAP_OPTIONS: [Opt; 10] = {
         rest: false,
         help: "Mark one of the article's 27 products instead of a profile (English or Chinese name)",
     };
-    let mut out = [app; 10];
+    let mut out = [app; Field::COUNT + 1];
     let mut i = 0;
     while i < PROFILE.len() {
         out[i] = Opt { required: false, ..PROFILE[i] };

@@ -22,7 +22,10 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    /// How many fields a profile has: the size of every per-field table.
+    pub const COUNT: usize = 9;
+
+    pub const ALL: [Field; Field::COUNT] = [
         Field::Identity,
         Field::Audience,
         Field::Role,
@@ -243,7 +246,7 @@ impl Serialize for Field {
 
 /// A partial profile as a user gives it: each field optional, by code index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ProfileInput([Option<u8>; 9]);
+pub struct ProfileInput([Option<u8>; Field::COUNT]);
 
 impl ProfileInput {
     pub fn get(&self, field: Field) -> Option<usize> {

@@ -68,9 +68,22 @@ fn a_new_command_is_one_unit_plus_its_words() {
     assert_eq!(rule["options"][0]["type"], 3, "a string option");
     assert_eq!(rule["options"][0]["required"], true);
 
-    // Routed from a Discord interaction by its name.
+    // Routed from a Discord interaction by its name, through the handler both
+    // transports call: a public embed in the user's language.
     let routed = Request::from_interaction(&commands, "rule", [("id".to_string(), "law-2".to_string())]).unwrap();
     assert_eq!(rule_of(routed.answer(&kb, &asked)), RuleId::Law2);
+    let json = common::discord::command("rule", common::discord::string_options(&[("id", "corollary-6")]), "zh-CN");
+    let interaction: serenity::all::Interaction = serde_json::from_value(json).unwrap();
+    let (answer, outcome) = imlaws::discord::answer_interaction_with(&kb, &commands, &interaction);
+    assert_eq!(outcome, imlaws::metrics::Outcome::Answered);
+    let body = serde_json::to_value(answer.response()).unwrap();
+    assert_eq!(body["type"], 4, "{body}");
+    assert!(body["data"]["embeds"][0]["title"].as_str().unwrap().starts_with("推论六"), "{body}");
+    // The built-in table does not know it: refused, in the user's language.
+    let (answer, outcome) = imlaws::discord::answer_interaction(&kb, &interaction);
+    assert_eq!(outcome, imlaws::metrics::Outcome::Refused);
+    let body = serde_json::to_value(answer.response()).unwrap();
+    assert!(body["data"]["content"].as_str().unwrap().contains("/rule"), "{body}");
 
     // Read from a console line, bare or named.
     let line = parse_line(&commands, "/rule corollary-5").unwrap();

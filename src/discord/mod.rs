@@ -76,12 +76,16 @@ pub fn respond(kb: &Kb, interaction: &Interaction) -> CreateInteractionResponse 
 /// public embeds; errors are ephemeral and say what to fix; nothing a user typed can
 /// ping anyone.
 pub fn answer_interaction(kb: &Kb, interaction: &Interaction) -> (Answer, Outcome) {
+    answer_interaction_with(kb, Commands::builtin(), interaction)
+}
+
+/// [`answer_interaction`], routing slash commands and autocomplete by `commands`.
+pub fn answer_interaction_with(kb: &Kb, commands: &Commands, interaction: &Interaction) -> (Answer, Outcome) {
     let body = |r| Answer::Body(r);
     match interaction {
         Interaction::Ping(_) => (body(CreateInteractionResponse::Pong), Outcome::Answered),
         Interaction::Command(cmd) => {
             let lang = Lang::from_locale(&cmd.locale);
-            let commands = Commands::builtin();
             match command_request(commands, cmd) {
                 Ok(request) => {
                     let reply = request.answer(kb, &Asked { lang, forced: false, commands });
@@ -92,7 +96,7 @@ pub fn answer_interaction(kb: &Kb, interaction: &Interaction) -> (Answer, Outcom
                 Err(e) => (body(ephemeral(&e.message(kb, lang))), Outcome::UserError),
             }
         }
-        Interaction::Autocomplete(cmd) => (body(autocomplete(kb, cmd)), Outcome::Answered),
+        Interaction::Autocomplete(cmd) => (body(autocomplete(kb, commands, cmd)), Outcome::Answered),
         Interaction::Component(c) => components::click(kb, c),
         Interaction::Modal(m) => {
             (body(ephemeral(kb.msg(Msg::ErrorNotSupported, Lang::from_locale(&m.locale)))), Outcome::Refused)
@@ -174,11 +178,11 @@ pub fn command_request(commands: &Commands, cmd: &CommandInteraction) -> Result<
 /// Autocomplete of a product option (`/app name`, `/map app`): up to 25 products whose
 /// English or Chinese name fits what the user typed, best first, named in the user's
 /// language.
-pub fn autocomplete(kb: &Kb, cmd: &CommandInteraction) -> CreateInteractionResponse {
+pub fn autocomplete(kb: &Kb, commands: &Commands, cmd: &CommandInteraction) -> CreateInteractionResponse {
     let lang = Lang::from_locale(&cmd.locale);
     let focused = cmd.data.autocomplete();
     let typed = focused.as_ref().map_or("", |o| o.value);
-    let kind = Commands::builtin().get(&cmd.data.name).zip(focused.as_ref()).and_then(|(c, o)| c.option(o.name));
+    let kind = commands.get(&cmd.data.name).zip(focused.as_ref()).and_then(|(c, o)| c.option(o.name));
     let choices = if kind.is_some_and(|o| o.kind == Kind::Product) {
         kb.suggest_products(typed, AUTOCOMPLETE_LIMIT)
             .into_iter()
