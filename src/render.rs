@@ -370,7 +370,7 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     f.finish();
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
     e.lines(kb.msg(Msg::HeadingWhatIf, lang), &what_if_lines(kb, r));
-    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile.values, r.assumed, r.unknown, lang)]);
+    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile.values, r.assumed, r.profile.unknown, lang)]);
     e.footer = footer(kb, lang);
     e
 }
@@ -510,7 +510,7 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
         e.lines(kb.msg(Msg::HeadingReasoning, lang), &reasoning);
         e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
     }
-    let mut assessed = vec![profile_line(kb, &r.profile.values, p.assumed, r.unknown, lang)];
+    let mut assessed = vec![profile_line(kb, &r.profile.values, p.assumed, r.profile.unknown, lang)];
     if let Some(note) = &p.note {
         assessed.push(note.get(lang).to_string());
     }

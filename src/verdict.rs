@@ -10,14 +10,13 @@ use serde::Serialize;
 /// change with it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report<'a> {
-    /// The profile assessed; a field in `unknown` is `null` in JSON.
+    /// The profile assessed and the fields nobody stated that the decision does not
+    /// need: in JSON, `profile` (an unknown field `null`) and `unknown` (their names).
+    #[serde(flatten)]
     pub profile: ProfileView,
     /// The fields filled with defaults rather than given (a list of names in JSON).
     #[serde(serialize_with = "field_names")]
     pub assumed: FieldSet,
-    /// The fields nobody stated that the decision does not need.
-    #[serde(serialize_with = "field_names")]
-    pub unknown: FieldSet,
     pub positioning: Positioning,
     pub outlook: Outlook,
     pub primary: RuleId,
@@ -53,13 +52,25 @@ impl ProfileView {
     }
 }
 
+/// Two entries of the verdict: `profile`, each field's code or `null`, and `unknown`,
+/// the names of the fields nobody stated.
 impl Serialize for ProfileView {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(Field::ALL.len()))?;
-        for f in Field::ALL {
-            map.serialize_entry(f.name(), &self.code(f))?;
+        struct Codes<'v>(&'v ProfileView);
+        impl Serialize for Codes<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(Field::ALL.len()))?;
+                for f in Field::ALL {
+                    map.serialize_entry(f.name(), &self.0.code(f))?;
+                }
+                map.end()
+            }
         }
+        let names: Vec<&str> = self.unknown.iter().map(Field::name).collect();
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("profile", &Codes(self))?;
+        map.serialize_entry("unknown", &names)?;
         map.end()
     }
 }
@@ -134,7 +145,6 @@ pub fn report_settled<'a>(kb: &'a Kb, settled: &Settled, lang: Lang) -> Report<'
     Report {
         profile: ProfileView { values: profile, unknown },
         assumed,
-        unknown,
         positioning: assessment.positioning,
         outlook: assessment.outlook,
         primary: assessment.primary,

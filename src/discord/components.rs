@@ -160,9 +160,9 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
     let input = crate::rules::stated(&crate::rules::Settled {
         profile: report.profile.values,
         assumed: report.assumed,
-        unknown: report.unknown,
+        unknown: report.profile.unknown,
     });
-    let current = |f: Field| (!report.unknown.contains(f)).then(|| report.profile.values.index(f));
+    let current = |f: Field| (!report.profile.unknown.contains(f)).then(|| report.profile.values.index(f));
     let options = |fields: &[Field]| -> Vec<CreateSelectMenuOption> {
         let mut out = Vec::new();
         for &f in fields {
