@@ -370,7 +370,10 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     f.finish();
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
     e.lines(kb.msg(Msg::HeadingWhatIf, lang), &what_if_lines(kb, r));
-    e.lines(kb.msg(Msg::HeadingProfile, lang), &[profile_line(kb, &r.profile.values, r.assumed, r.profile.unknown, lang)]);
+    e.lines(
+        kb.msg(Msg::HeadingProfile, lang),
+        &[profile_line(kb, &r.profile.values, r.assumed, r.profile.unknown, lang)],
+    );
     e.footer = footer(kb, lang);
     e
 }

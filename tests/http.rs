@@ -774,6 +774,19 @@ async fn map_is_deferred_then_sent_by_editing_the_original_response() {
         assert_eq!((pixmap.width(), pixmap.height()), (imlaws::map::WIDTH, imlaws::map::HEIGHT));
     }
 
+    // Behind a proxy serenity's rate limiter is off: a 429 on the edit is waited out
+    // and the edit sent again, so the picture is not lost.
+    fake.shared.edit_429s.store(1, std::sync::atomic::Ordering::SeqCst);
+    let mut v = discord::command("map", anon.clone(), "en-US");
+    v["id"] = json!("1301000000000000150");
+    v["token"] = json!("http-map-token-429");
+    fake.delivered_over_http("1301000000000000150", "http-map-token-429");
+    assert_eq!(send(v).await["type"], 5);
+    let path = format!("/webhooks/{APP_ID}/http-map-token-429/messages/@original");
+    assert_eq!(fake.wait_call(&path, 0).await.status, 429);
+    let retried = fake.wait_call(&path, 1).await;
+    assert_eq!((retried.method.as_str(), retried.status, retried.files.len()), ("PATCH", 200, 1));
+
     // Someone else's Map button: deferred privately, then the same edit.
     let verdict = send(discord::command("assess", anon.clone(), "en-US")).await;
     let map_id = discord::custom_id(&verdict, "m");

@@ -234,14 +234,41 @@ fn lang(i: &Interaction) -> Lang {
 }
 
 /// The deferred response, edited into the map: the embed and the PNG, multipart.
+/// Behind a proxy serenity's rate limiter is off, so a 429 (or a 5xx) comes back here:
+/// the edit is tried again, a few times, a little later each time. Editing the same
+/// original response twice is harmless; the token stays valid for 15 minutes.
 async fn edit_original(http: Arc<Http>, token: String, embed: CreateEmbed, png: Vec<u8>) {
-    let edit = EditInteractionResponse::new()
-        .embed(embed)
-        .allowed_mentions(CreateAllowedMentions::new())
-        .new_attachment(super::map_file(&png));
-    match edit.execute(&*http, &token).await {
-        Ok(_) => tracing::info!(bytes = png.len(), "sent a map"),
-        Err(e) => tracing::error!(error = %e, "could not send a map"),
+    const ATTEMPTS: u32 = 4;
+    const WAIT: Duration = Duration::from_millis(500);
+    for attempt in 1..=ATTEMPTS {
+        let edit = EditInteractionResponse::new()
+            .embed(embed.clone())
+            .allowed_mentions(CreateAllowedMentions::new())
+            .new_attachment(super::map_file(&png));
+        let status = match edit.execute(&*http, &token).await {
+            Ok(_) => {
+                tracing::info!(bytes = png.len(), "sent a map");
+                return;
+            }
+            Err(serenity::Error::Http(e)) => e.status_code().map(|s| s.as_u16()),
+            Err(e) => {
+                tracing::error!(error = %e, "could not send a map");
+                return;
+            }
+        };
+        match status {
+            Some(429 | 500..=599) if attempt < ATTEMPTS => {
+                if status == Some(429) {
+                    metrics::retry_429();
+                }
+                tracing::warn!(attempt, status, "sending a map failed; retrying");
+                tokio::time::sleep(WAIT * attempt).await;
+            }
+            _ => {
+                tracing::error!(status, "could not send a map");
+                return;
+            }
+        }
     }
 }
 

@@ -151,6 +151,8 @@ pub struct Shared {
     /// Then answer this many with 400 40060 (as if another process had answered): a
     /// fault the test injects, not a violation.
     pub callback_400s: AtomicUsize,
+    /// The next N edits of an original response are answered 429 (`retry_after` 0.2 s).
+    pub edit_429s: AtomicUsize,
     /// The privileged intents switched on in the (fake) Developer Portal.
     pub privileged_enabled: AtomicU64,
     /// Random faults in callbacks (a soak's); `None`: none.
@@ -704,6 +706,15 @@ fn rest(
                 return plain(invalid_form(refused));
             }
             plain((200, message_json("1400000000000000001", channel, BOT_ID, "", &[], true)))
+        }
+        ("PATCH", ["webhooks", _, _, "messages", "@original"])
+            if shared.edit_429s.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() =>
+        {
+            (
+                429,
+                json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false}),
+                vec![("retry-after", "1".to_string())],
+            )
         }
         ("PATCH", ["webhooks", app, token, "messages", "@original"]) => {
             if *app != APP_ID {
