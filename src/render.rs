@@ -552,3 +552,42 @@ pub fn help(kb: &Kb, commands: &[(&str, String)], lang: Lang) -> Embed {
     e.footer = footer(kb, lang);
     e.fit()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, value: &str) -> EmbedField {
+        EmbedField { name: name.into(), value: value.into() }
+    }
+
+    /// A field takes lines, joined by "\n", up to exactly 1024 characters; the line that
+    /// would take it past 1024 starts a field named "… …" instead. Characters, not
+    /// bytes: the same holds for 3-byte Chinese characters.
+    #[test]
+    fn a_field_is_filled_up_to_exactly_1024_characters() {
+        for c in ["a", "长"] {
+            let first = c.repeat(500);
+            let fits = c.repeat(limits::FIELD_VALUE - 501); // 500 + "\n" + 523 = 1024
+            let over = c.repeat(limits::FIELD_VALUE - 500); // 500 + "\n" + 524 = 1025
+            let mut e = Embed::new(String::new(), String::new(), 0);
+            e.lines("L", &[&first, &fits]);
+            assert_eq!(e.fields, vec![field("L", &format!("{first}\n{fits}"))], "{c}: 1024 fits");
+            let mut e = Embed::new(String::new(), String::new(), 0);
+            e.lines("L", &[&first, &over]);
+            assert_eq!(e.fields, vec![field("L", &first), field("L …", &over)], "{c}: 1025 continues");
+        }
+    }
+
+    /// One line longer than a field is left whole in its field (`fit` cuts it), and no
+    /// empty field comes before it.
+    #[test]
+    fn a_single_overlong_line_stays_in_the_first_field() {
+        for c in ["a", "长"] {
+            let long = c.repeat(limits::FIELD_VALUE + 76);
+            let mut e = Embed::new(String::new(), String::new(), 0);
+            e.bullets("B", [long.as_str()]);
+            assert_eq!(e.fields, vec![field("B", &format!("• {long}"))], "{c}");
+        }
+    }
+}

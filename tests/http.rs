@@ -282,6 +282,25 @@ fn components_and_modals_are_declined_in_the_users_language() {
     }
 }
 
+/// An endpoint that cannot send pictures (this one has no webhook client) says so in
+/// the language of whoever asked, for `/map` and for a verdict's Map button alike.
+#[test]
+fn map_unavailable_is_said_in_the_users_language() {
+    const EN: &str = "This endpoint cannot send pictures";
+    const ZH: &str = "此端点无法发送图片";
+    let anon = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
+    let map_button = discord::custom_id(&post(&discord::command("assess", anon.clone(), "en-US")), "m");
+    for (locale, expected) in [("en-US", EN), ("zh-CN", ZH)] {
+        let command = post(&discord::command("map", anon.clone(), locale));
+        let click = post(&discord::component(&map_button, None, "900000000000000002", locale));
+        for (what, r) in [("/map", command), ("Map button", click)] {
+            assert_eq!((r["type"].as_u64(), r["data"]["flags"].as_u64()), (Some(4), Some(limits::EPHEMERAL)), "{r}");
+            let text = r["data"]["content"].as_str().unwrap_or_default();
+            assert!(text.starts_with(expected), "{what} in {locale}: {text}");
+        }
+    }
+}
+
 #[test]
 fn payloads_as_discord_documents_them_are_accepted() {
     // Discord's own sample leaves these out; serenity's model wants them.

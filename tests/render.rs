@@ -172,3 +172,132 @@ fn chinese_titles_number_rules_the_articles_way() {
     let law1 = text(&kb, Request::law(1), Lang::Zh);
     assert!(law1.contains("推论一：全民聊天应用必定是实名熟人社交。"), "{law1}");
 }
+
+/// The terminal text, written out by hand: plain drops the `**`, styled puts the title
+/// in the outlook colour (24-bit ANSI), `**…**` in bold, and a field continued from the
+/// one before (its name ends in " …") under the first one's heading.
+#[test]
+fn terminal_text_plain_and_styled() {
+    let field = |name: &str, value: &str| EmbedField { name: name.into(), value: value.into() };
+    let e = Embed {
+        title: "Title".into(),
+        description: "a **b** c **d** e".into(),
+        color: 0x2ECC71,
+        fields: vec![field("List", "x **y**\nz"), field("List …", "w")],
+        footer: "Source".into(),
+        image: None,
+    };
+    assert_eq!(e.to_text(false), "Title\n\na b c d e\n\nList\n  x y\n  z\n  w\n\n— Source\n");
+    let (b, r) = ("\x1b[1m", "\x1b[0m");
+    assert_eq!(
+        e.to_text(true),
+        format!(
+            "\x1b[1;38;2;46;204;113mTitle{r}\n\na {b}b{r} c {b}d{r} e\n\n{b}List{r}\n  x {b}y{r}\n  z\n  w\n\n— Source\n"
+        )
+    );
+    let bare = Embed { description: String::new(), fields: Vec::new(), footer: String::new(), ..e };
+    assert_eq!(bare.to_text(false), "Title\n");
+}
+
+/// `truncate` counts characters, not bytes: Chinese text within the limit is kept whole,
+/// and a cut one ends in "…" at exactly the limit.
+#[test]
+fn truncate_counts_characters() {
+    let mut s = "长".repeat(10);
+    imlaws::render::truncate(&mut s, 10);
+    assert_eq!(s, "长".repeat(10));
+    imlaws::render::truncate(&mut s, 4);
+    assert_eq!(s, "长长长…");
+    let mut ascii = "abcdef".to_string();
+    imlaws::render::truncate(&mut ascii, 6);
+    assert_eq!(ascii, "abcdef");
+    imlaws::render::truncate(&mut ascii, 5);
+    assert_eq!(ascii, "abcd…");
+}
+
+/// Over the 6000 total alone, by a few characters: `fit` keeps everything up to the
+/// last field, shortens that one to bring the total to exactly 6000 ("…" included), and
+/// drops it when no more than two characters of it would be left; with no field, the
+/// description is shortened. Each embed takes the slow path by its total alone (an
+/// empty title, footer or field list makes no difference to that).
+#[test]
+fn fit_shortens_or_drops_the_last_field_to_exactly_the_total() {
+    let field = |name: &str, n: usize| EmbedField { name: name.into(), value: "v".repeat(n) };
+    let embed = |title: &str, description: usize, footer: usize, fields: Vec<EmbedField>| Embed {
+        title: title.into(),
+        description: "d".repeat(description),
+        color: 0,
+        fields,
+        footer: "f".repeat(footer),
+        image: None,
+    };
+    let cut = |n: usize| format!("{}…", "v".repeat(n - 1));
+    // One over, no title: the one field loses one character.
+    let e = embed("", 4000, 1000, vec![field("n", 1000)]).fit();
+    assert_eq!(e.fields, vec![EmbedField { name: "n".into(), value: cut(999) }]);
+    assert_eq!(e.total_chars(), limits::TOTAL);
+    // One over, no footer: the last of two fields loses one character.
+    let e = embed("t", 4000, 0, vec![field("n", 1000), field("m", 998)]).fit();
+    assert_eq!(e.fields, vec![field("n", 1000), EmbedField { name: "m".into(), value: cut(997) }]);
+    assert_eq!(e.total_chars(), limits::TOTAL);
+    // One over, no field: the description loses one character.
+    let e = embed(&"t".repeat(100), 4000, 1901, Vec::new()).fit();
+    assert_eq!(e.description, format!("{}…", "d".repeat(3998)));
+    assert_eq!(e.total_chars(), limits::TOTAL);
+    // Three over, last value 5 characters: 2 would be left, so the field is dropped.
+    let e = embed("", 4000, 1000, vec![field("n", 996), field("m", 5)]).fit();
+    assert_eq!(e.fields, vec![field("n", 996)]);
+    // Ten over, last value 15 characters: 5 are left, "vvvv…".
+    let e = embed("", 4000, 1000, vec![field("n", 993), field("m", 15)]).fit();
+    assert_eq!(e.fields, vec![field("n", 993), EmbedField { name: "m".into(), value: cut(5) }]);
+    assert_eq!(e.total_chars(), limits::TOTAL);
+}
+
+fn ask(question: &str) -> Request {
+    Request::Ask { question: question.into(), lang: None }
+}
+
+/// What `/ask` understood, line by line: each field with the code it read and the words
+/// it read it from (quoted, comma-separated), or the product it borrowed the code from.
+#[test]
+fn ask_shows_what_it_understood_and_from_which_words() {
+    let kb = Kb::builtin().unwrap();
+    let en = text(&kb, ask("an anonymous chat app for strangers, no real names, like Momo"), Lang::En);
+    assert!(en.contains("\n  identity: anonymous ← “anonymous”, “no real names”\n"), "{en}");
+    assert!(en.contains("\n  audience: strangers ← “strangers”\n"), "{en}");
+    let borrowed = text(&kb, ask("a Momo for pet owners"), Lang::En);
+    assert!(borrowed.contains("\n  audience: interest community ← “pet owners”\n"), "{borrowed}");
+    assert!(borrowed.contains("\n  identity: anonymous ← Momo\n"), "{borrowed}");
+}
+
+/// "What would change it": the best change of each field first, then further changes of
+/// a field already named, then the fields nothing in which changes the verdict.
+#[test]
+fn what_if_names_each_field_once_before_repeating_one() {
+    let kb = Kb::builtin().unwrap();
+    let en = text(&kb, assess(&[("identity", "anonymous"), ("audience", "strangers")]), Lang::En);
+    let expected = "\nWhat would change it\n\
+        \x20 audience: strangers → interest community: Corollary 4, favorable\n\
+        \x20 host: standalone chat app → tool app: Corollary 6, conditional\n\
+        \x20 audience: strangers → subculture: Corollary 3, conditional\n\
+        \x20 Nothing you do with identity, role, scenario, device, stance, coverage, community changes this verdict.\n";
+    assert!(en.contains(expected), "{en}");
+}
+
+/// A rule with cases in the article lists them; a product page shows every rule that
+/// applies or works against it (not only the deciding one), and only Douyin's page, the
+/// article's worked example, carries the article's analysis.
+#[test]
+fn rule_and_product_pages_show_their_parts() {
+    let kb = Kb::builtin().unwrap();
+    let c5 = text(&kb, Request::Corollary(5), Lang::En);
+    assert!(c5.contains("\nCases in the article\n  • Momo\n  • Soul\n"), "{c5}");
+    let momo = text(&kb, Request::App("Momo".into()), Lang::En);
+    assert!(momo.contains("\n  ❌ Law 2 (works against it): "), "{momo}");
+    assert!(momo.contains("\n  ✅ Corollary 5 (applies): "), "{momo}");
+    assert!(text(&kb, Request::App("Douyin".into()), Lang::En).contains("\nThe article's analysis\n"));
+    for name in ["Wangwang", "Alipay", "Momo"] {
+        let page = text(&kb, Request::App(name.into()), Lang::En);
+        assert!(!page.contains("The article's analysis"), "{page}");
+    }
+}
