@@ -254,7 +254,7 @@ fn fit_shortens_or_drops_the_last_field_to_exactly_the_total() {
 }
 
 fn ask(question: &str) -> Request {
-    Request::Ask { question: question.into(), lang: None }
+    Request::ask(question)
 }
 
 /// What `/ask` understood, line by line: each field with the code it read and the words
@@ -290,14 +290,14 @@ fn what_if_names_each_field_once_before_repeating_one() {
 #[test]
 fn rule_and_product_pages_show_their_parts() {
     let kb = Kb::builtin().unwrap();
-    let c5 = text(&kb, Request::Corollary(5), Lang::En);
+    let c5 = text(&kb, Request::corollary(5), Lang::En);
     assert!(c5.contains("\nCases in the article\n  • Momo\n  • Soul\n"), "{c5}");
-    let momo = text(&kb, Request::App("Momo".into()), Lang::En);
+    let momo = text(&kb, Request::app("Momo"), Lang::En);
     assert!(momo.contains("\n  ❌ Law 2 (works against it): "), "{momo}");
     assert!(momo.contains("\n  ✅ Corollary 5 (applies): "), "{momo}");
-    assert!(text(&kb, Request::App("Douyin".into()), Lang::En).contains("\nThe article's analysis\n"));
+    assert!(text(&kb, Request::app("Douyin"), Lang::En).contains("\nThe article's analysis\n"));
     for name in ["Wangwang", "Alipay", "Momo"] {
-        let page = text(&kb, Request::App(name.into()), Lang::En);
+        let page = text(&kb, Request::app(name), Lang::En);
         assert!(!page.contains("The article's analysis"), "{page}");
     }
 }
