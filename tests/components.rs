@@ -219,3 +219,35 @@ proptest! {
         prop_assert!(matches!(out["type"].as_u64(), Some(4) | Some(7)));
     }
 }
+
+/// With one of the other fields stated (host), the assumed ones still come first in
+/// that menu, and the stated field's options after all of them.
+#[test]
+fn stated_fields_come_after_assumed_ones_in_the_other_menu() {
+    let r = assess(&[("identity", "anonymous"), ("audience", "strangers"), ("host", "tool")]);
+    let options = components(&r)[1]["options"].as_array().cloned().unwrap();
+    let field = |o: &Value| o["value"].as_str().unwrap().split(':').next().unwrap().to_string();
+    let assumed = |o: &Value| o["description"].as_str().is_some_and(|d| d.starts_with("now assumed"));
+    assert!(assumed(&options[0]), "{}", options[0]);
+    let first_host = options.iter().position(|o| field(o) == "4").unwrap_or(options.len());
+    assert!(first_host > 0 && options[first_host..].iter().all(|o| field(o) == "4"), "{options:?}");
+}
+
+/// A prefix other than `im1` is stale only when it names another version (`im` and
+/// digits); `im` alone or `im` and letters is not ours at all.
+#[test]
+fn only_another_version_of_the_prefix_is_stale() {
+    use imlaws::discord::components::ClickError;
+    let tag = &KB.tag;
+    for (prefix, expected) in [
+        ("im0", ClickError::Stale),
+        ("im22", ClickError::Stale),
+        ("im", ClickError::Malformed),
+        ("imx", ClickError::Malformed),
+        ("im1x", ClickError::Malformed),
+        ("xx1", ClickError::Malformed),
+    ] {
+        let id = format!("{prefix}.{tag}.w.01-------.{ALICE}");
+        assert_eq!(State::decode(&id, tag).err(), Some(expected), "{id}");
+    }
+}
