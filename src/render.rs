@@ -522,7 +522,6 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
     e.fit()
 }
 
-/// `/help`.
 /// The positioning map's message: its title, the marked product's verdict (or what
 /// the map shows), coloured by that outlook, with the picture attached as
 /// [`crate::map::FILE_NAME`].
