@@ -45,19 +45,7 @@ fn bot(fake: &FakeDiscord, extra: &[&str]) -> Child {
 }
 
 fn bot_as(fake: &FakeDiscord, extra: &[&str], log: &str, token: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_imlaws"))
-        .arg("run")
-        .args(["--discord-proxy", &fake.proxy_url()])
-        .args(extra)
-        .env("DISCORD_TOKEN", token)
-        .env("RUST_LOG", log)
-        .env_remove("IMLAWS_DISCORD_PROXY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn imlaws run")
+    common::bot(fake, extra, log, token)
 }
 
 /// An interaction with a fresh id and token, as the gateway would deliver it.
@@ -72,7 +60,7 @@ fn interaction(mut v: Value) -> Value {
 /// Dispatch an interaction and return the callback body the bot posted for it (the
 /// fake has checked it against Discord's rules; `wait_call` fails on a refusal).
 async fn ask(fake: &FakeDiscord, v: Value) -> Value {
-    let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+    let path = discord::callback_path(&v);
     fake.dispatch("INTERACTION_CREATE", v);
     let call = fake.wait_call(&path, 0).await;
     assert_eq!((call.method.as_str(), call.status), ("POST", 204));
@@ -229,7 +217,7 @@ async fn map_uploads_the_png_with_its_callback_and_from_the_map_button() {
     let anon = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
     for (locale, lang) in [("en-US", Lang::En), ("zh-CN", Lang::Zh)] {
         let v = interaction(discord::command("map", anon.clone(), locale));
-        let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+        let path = discord::callback_path(&v);
         fake.dispatch("INTERACTION_CREATE", v);
         let call = fake.wait_call(&path, 0).await;
         assert_eq!(call.body["type"], 4);
@@ -243,7 +231,7 @@ async fn map_uploads_the_png_with_its_callback_and_from_the_map_button() {
     click["type"] = json!(3);
     click["data"] = json!({"custom_id": map_id, "component_type": 2});
     click["message"] = message_json("1302000000000000001", CHANNEL, BOT_ID, "", &[], true);
-    let path = format!("/interactions/{}/{}/callback", click["id"].as_str().unwrap(), click["token"].as_str().unwrap());
+    let path = discord::callback_path(&click);
     fake.dispatch("INTERACTION_CREATE", click);
     let call = fake.wait_call(&path, 0).await;
     assert!(call.body["data"]["flags"].is_null(), "the owner's map is public: {}", call.body);
@@ -416,7 +404,7 @@ async fn a_429_on_the_callback_waits_the_bodys_retry_after_and_retries() {
     fake.shared.callback_429s.store(1, Ordering::SeqCst);
 
     let v = interaction(discord::command("corollary", number(7), "en-US"));
-    let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+    let path = discord::callback_path(&v);
     fake.dispatch("INTERACTION_CREATE", v);
     let first = fake.wait_call(&path, 0).await;
     let second = fake.wait_call(&path, 1).await;
@@ -459,7 +447,7 @@ async fn a_refused_callback_is_not_retried() {
     fake.wait_gateway("READY", 1).await;
     fake.shared.callback_400s.store(1, Ordering::SeqCst);
     let v = interaction(discord::command("law", number(1), "en-US"));
-    let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+    let path = discord::callback_path(&v);
     fake.dispatch("INTERACTION_CREATE", v);
     assert_eq!(fake.wait_call(&path, 0).await.status, 400);
     // Only a 429 is retried. A retry without a retry_after would come after 1 s.

@@ -64,7 +64,7 @@ fn fresh(mut v: Value) -> Value {
 
 /// Dispatch an interaction and wait for its (accepted) callback.
 async fn ask(fake: &FakeDiscord, v: Value) {
-    let path = format!("/interactions/{}/{}/callback", v["id"].as_str().unwrap(), v["token"].as_str().unwrap());
+    let path = discord::callback_path(&v);
     fake.dispatch("INTERACTION_CREATE", v);
     if fake.wait_call(&path, 0).await.status == 429 {
         assert_eq!(fake.wait_call(&path, 1).await.status, 204);
@@ -93,19 +93,7 @@ fn bad_click() -> Value {
 }
 
 fn bot(fake: &FakeDiscord, log_format: &str, log: &str, token: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_imlaws"))
-        .args(["run", "--discord-proxy", &fake.proxy_url(), "--metrics-listen", "127.0.0.1:0"])
-        .args(["--log-format", log_format])
-        .env("DISCORD_TOKEN", token)
-        .env("RUST_LOG", log)
-        .env_remove("IMLAWS_DISCORD_PROXY")
-        .env_remove("IMLAWS_METRICS_LISTEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn imlaws run")
+    common::bot(fake, &["--metrics-listen", "127.0.0.1:0", "--log-format", log_format], log, token)
 }
 
 async fn get(addr: SocketAddr, path: &'static str) -> (u16, String) {

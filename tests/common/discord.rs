@@ -6,6 +6,12 @@ use serde_json::{json, Value};
 use std::io::Read;
 
 /// A fresh Ed25519 key pair from the OS's randomness.
+/// The REST path of an interaction's callback: `/interactions/{id}/{token}/callback`.
+pub fn callback_path(interaction: &Value) -> String {
+    let field = |k: &str| interaction[k].as_str().unwrap_or_else(|| panic!("an interaction's {k}")).to_string();
+    format!("/interactions/{}/{}/callback", field("id"), field("token"))
+}
+
 pub fn keypair() -> SigningKey {
     let mut seed = [0u8; 32];
     std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed)).expect("urandom");

@@ -132,6 +132,26 @@ pub fn post_signed(addr: std::net::SocketAddr, key: &ed25519_dalek::SigningKey, 
     exchange(addr, "POST", "/interactions", &headers, body)
 }
 
+/// `imlaws run` against the fake Discord (`--discord-proxy`), with `extra` arguments,
+/// `RUST_LOG=log` and `DISCORD_TOKEN=token`; the environment's own proxy and metrics
+/// address cleared. Killed when dropped.
+pub fn bot(fake: &fake_discord::FakeDiscord, extra: &[&str], log: &str, token: &str) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_imlaws"))
+        .arg("run")
+        .args(["--discord-proxy", &fake.proxy_url()])
+        .args(extra)
+        .env("DISCORD_TOKEN", token)
+        .env("RUST_LOG", log)
+        .env_remove("IMLAWS_DISCORD_PROXY")
+        .env_remove("IMLAWS_METRICS_LISTEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn imlaws run")
+}
+
 pub mod discord;
 pub mod fake_discord;
 pub mod limits;
