@@ -16,7 +16,7 @@ fn main() {
     for _ in 0..n {
         let reply = answer(&kb, std::hint::black_box(&request), Lang::En);
         let response = imlaws::discord::message(&kb, reply, Lang::En, 900000000000000001);
-        bytes += serde_json::to_vec(&response).expect("json").len();
+        bytes += response.to_json().len();
     }
     println!("{bytes}");
 }

@@ -9,8 +9,7 @@
 #[path = "../tests/common/discord.rs"]
 mod discord;
 
-use imlaws::discord::http::parse_interaction;
-use imlaws::discord::{answer_interaction, Answer};
+use imlaws::discord::{answer_interaction, Answer, Incoming};
 use imlaws::metrics::{self, Transport};
 use std::time::Instant;
 
@@ -32,11 +31,11 @@ fn main() {
     for i in 0..n {
         let started = Instant::now();
         let body = std::hint::black_box(bodies[i % 2].as_bytes());
-        let interaction = parse_interaction(body).expect("an interaction");
+        let interaction = Incoming::parse(body).expect("an interaction");
         let (answer, outcome) = answer_interaction(&kb, &interaction);
         let Answer::Body(response) = answer else { panic!("not a map") };
-        bytes += serde_json::to_vec(&response).expect("json").len();
-        metrics::interaction(Transport::Http, &interaction, outcome, started.elapsed());
+        bytes += response.to_json().len();
+        metrics::interaction(Transport::Http, interaction.label(), interaction.lang, outcome, started.elapsed());
     }
     println!("{bytes}");
 }

@@ -6,8 +6,7 @@
 
 use imlaws::command::{answer, parse_line, Commands, Request};
 use imlaws::discord::components::State;
-use imlaws::discord::http::parse_interaction;
-use imlaws::discord::respond;
+use imlaws::discord::{answer_interaction, respond, Incoming};
 use imlaws::kb::{Kb, FILES};
 use imlaws::lang::Lang;
 use std::sync::LazyLock;
@@ -48,9 +47,9 @@ pub fn plain_words(data: &[u8]) {
     let _ = KB.lexicon.read(text);
 }
 
-/// A request body as either transport parses it (the gateway: serenity's `Interaction`
-/// straight; HTTP: `parse_interaction`, which fills documented defaults), answered by
-/// `respond` and serialised as the callback body.
+/// A request body as either transport reads it (the gateway: serenity's `Interaction`;
+/// HTTP: `Incoming::parse`), answered and written as the callback body, which must be
+/// JSON.
 pub fn interaction(data: &[u8]) {
     let owned;
     let data = match std::str::from_utf8(data) {
@@ -61,10 +60,12 @@ pub fn interaction(data: &[u8]) {
         _ => data,
     };
     if let Ok(i) = serde_json::from_slice::<serenity::all::Interaction>(data) {
-        let _ = serde_json::to_vec(&respond(&KB, &i)).expect("a response serialises");
+        let body = respond(&KB, &i).to_json();
+        serde_json::from_slice::<serde_json::Value>(&body).expect("the callback body is JSON");
     }
-    if let Ok(i) = parse_interaction(data) {
-        let _ = serde_json::to_vec(&respond(&KB, &i)).expect("a response serialises");
+    if let Ok(i) = Incoming::parse(data) {
+        let body = answer_interaction(&KB, &i).0.into_parts().0.to_json();
+        serde_json::from_slice::<serde_json::Value>(&body).expect("the callback body is JSON");
     }
 }
 

@@ -29,7 +29,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use serenity::all::{Interaction, ShardManager};
+use serenity::all::ShardManager;
 use serenity::gateway::ConnectionStage;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -196,23 +196,6 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     Metrics { registry: r, ..m }
 });
 
-/// A command of the table by its name, so a label never holds what a user typed.
-fn command_label(name: &str) -> &'static str {
-    crate::command::Commands::builtin().get(name).map_or("other", |c| c.name)
-}
-
-/// The `command` and `lang` labels of an interaction.
-fn labels(interaction: &Interaction) -> (&'static str, Lang) {
-    match interaction {
-        Interaction::Ping(_) => ("ping", Lang::En),
-        Interaction::Command(c) => (command_label(&c.data.name), Lang::from_locale(&c.locale)),
-        Interaction::Autocomplete(c) => ("autocomplete", Lang::from_locale(&c.locale)),
-        Interaction::Component(c) => ("component", Lang::from_locale(&c.locale)),
-        Interaction::Modal(m) => ("modal", Lang::from_locale(&m.locale)),
-        _ => ("other", Lang::En),
-    }
-}
-
 fn count(command: &'static str, transport: Transport, lang: Lang, outcome: Outcome, took: Duration) {
     let m = &*METRICS;
     let labels = InteractionLabels { command, transport: transport.name(), lang: lang.code(), outcome: outcome.name() };
@@ -220,10 +203,10 @@ fn count(command: &'static str, transport: Transport, lang: Lang, outcome: Outco
     m.latency.get_or_create(&TransportLabel { transport: transport.name() }).observe(took.as_secs_f64());
 }
 
-/// An interaction handled: what it was, how it went, how long it took.
-pub fn interaction(transport: Transport, interaction: &Interaction, outcome: Outcome, took: Duration) {
-    let (command, lang) = labels(interaction);
-    count(command, transport, lang, outcome, took);
+/// An interaction handled: what it was (a command of the table, `ping`, `autocomplete`,
+/// `component`, `modal` or `other`), in which language, how it went, how long it took.
+pub fn interaction(transport: Transport, what: &'static str, lang: Lang, outcome: Outcome, took: Duration) {
+    count(what, transport, lang, outcome, took);
 }
 
 /// A message that mentioned the bot, answered (or not) over the gateway.

@@ -73,16 +73,17 @@ fn a_new_command_is_one_unit_plus_its_words() {
     let routed = Request::from_interaction(&commands, "rule", [("id".to_string(), "law-2".to_string())]).unwrap();
     assert_eq!(rule_of(routed.answer(&kb, &asked)), RuleId::Law2);
     let json = common::discord::command("rule", common::discord::string_options(&[("id", "corollary-6")]), "zh-CN");
-    let interaction: serenity::all::Interaction = serde_json::from_value(json).unwrap();
+    let body = json.to_string();
+    let interaction = imlaws::discord::Incoming::parse(body.as_bytes()).unwrap();
     let (answer, outcome) = imlaws::discord::answer_interaction_with(&kb, &commands, &interaction);
     assert_eq!(outcome, imlaws::metrics::Outcome::Answered);
-    let body = serde_json::to_value(answer.response()).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&answer.into_parts().0.to_json()).unwrap();
     assert_eq!(body["type"], 4, "{body}");
     assert!(body["data"]["embeds"][0]["title"].as_str().unwrap().starts_with("推论六"), "{body}");
     // The built-in table does not know it: refused, in the user's language.
     let (answer, outcome) = imlaws::discord::answer_interaction(&kb, &interaction);
     assert_eq!(outcome, imlaws::metrics::Outcome::Refused);
-    let body = serde_json::to_value(answer.response()).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&answer.into_parts().0.to_json()).unwrap();
     assert!(body["data"]["content"].as_str().unwrap().contains("/rule"), "{body}");
 
     // Read from a console line, bare or named.

@@ -17,9 +17,126 @@ static KB: LazyLock<Kb> = LazyLock::new(|| Kb::builtin().expect("knowledge base"
 const ALICE: &str = "900000000000000001";
 const BOB: &str = "900000000000000002";
 
+/// The answer to `interaction`, as it goes on the wire; checked on the way to be
+/// byte for byte what serenity's builders write for the same message.
 fn run(interaction: Value) -> Value {
     let i: Interaction = serde_json::from_value(interaction).expect("an interaction serenity accepts");
-    serde_json::to_value(respond(&KB, &i)).expect("json")
+    let callback = respond(&KB, &i);
+    let ours = callback.to_json();
+    let theirs = serde_json::to_vec(&builders::callback(&callback)).unwrap();
+    assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs), "our JSON and serenity's differ");
+    serde_json::from_slice(&ours).expect("json")
+}
+
+/// Our wire types as serenity's builders, to compare what each writes.
+mod builders {
+    use imlaws::discord::wire::{Callback, Message, Row};
+    use serenity::all::*;
+
+    pub fn callback(c: &Callback) -> CreateInteractionResponse {
+        match c {
+            Callback::Pong => CreateInteractionResponse::Pong,
+            Callback::Message(m) => CreateInteractionResponse::Message(message(m)),
+            Callback::Update(m) => CreateInteractionResponse::UpdateMessage(message(m)),
+            Callback::Defer { ephemeral } => {
+                let data = CreateInteractionResponseMessage::new();
+                CreateInteractionResponse::Defer(if *ephemeral { data.ephemeral(true) } else { data })
+            }
+            Callback::Autocomplete(choices) => {
+                CreateInteractionResponse::Autocomplete(CreateAutocompleteResponse::new().set_choices(
+                    choices.iter().map(|c| AutocompleteChoice::new(c.name.to_string(), c.value.to_string())).collect(),
+                ))
+            }
+        }
+    }
+
+    pub fn message(m: &Message) -> CreateInteractionResponseMessage {
+        let mut out = CreateInteractionResponseMessage::new().allowed_mentions(CreateAllowedMentions::new());
+        if let Some(text) = &m.content {
+            out = out.content(text);
+        }
+        if let Some(e) = &m.embed {
+            let mut embed = CreateEmbed::new().title(&e.title).description(&e.description).colour(e.color);
+            for f in &e.fields {
+                embed = embed.field(&f.name, &f.value, false);
+            }
+            if !e.footer.is_empty() {
+                embed = embed.footer(CreateEmbedFooter::new(&e.footer));
+            }
+            if let Some(image) = &e.image {
+                embed = embed.image(image);
+            }
+            out = out.embed(embed);
+        }
+        if m.ephemeral {
+            out = out.ephemeral(true);
+        }
+        if let Some(rows) = &m.components {
+            out = out.components(rows.iter().map(row).collect());
+        }
+        if let Some(name) = m.attachment {
+            out = out.add_file(CreateAttachment::bytes(Vec::new(), name));
+        }
+        out
+    }
+
+    fn row(r: &Row) -> CreateActionRow {
+        match r {
+            Row::Select(s) => {
+                let options = s
+                    .options
+                    .iter()
+                    .map(|o| {
+                        let option = CreateSelectMenuOption::new(o.label.to_string(), o.value.to_string());
+                        match &o.description {
+                            Some(d) => option.description(d.to_string()),
+                            None => option,
+                        }
+                    })
+                    .collect();
+                CreateActionRow::SelectMenu(
+                    CreateSelectMenu::new(&s.custom_id, CreateSelectMenuKind::String { options })
+                        .placeholder(s.placeholder.to_string()),
+                )
+            }
+            Row::Buttons(buttons) => CreateActionRow::Buttons(
+                buttons
+                    .iter()
+                    .map(|b| CreateButton::new(&b.custom_id).label(b.label.to_string()).style(ButtonStyle::Secondary))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// What `run` cannot reach: the deferral, and a map's message with its attachment.
+#[test]
+fn the_wire_writes_what_serenitys_builders_write() {
+    use imlaws::discord::wire::Callback;
+    let map = respond(&KB, &serde_json::from_value(command("map", serde_json::json!([]), "en-US")).unwrap());
+    assert!(matches!(map, Callback::Message(_)));
+    let map = imlaws::discord::answer_message(
+        &KB,
+        imlaws::command::answer(&KB, &imlaws::command::Request::map(&[]), imlaws::lang::Lang::Zh),
+        imlaws::lang::Lang::Zh,
+        1,
+    );
+    let (with_file, file) = map.into_parts();
+    assert!(file.is_some(), "a map");
+    for c in [Callback::Pong, Callback::Defer { ephemeral: true }, Callback::Defer { ephemeral: false }] {
+        let theirs = serde_json::to_vec(&builders::callback(&c)).unwrap();
+        assert_eq!(String::from_utf8_lossy(&c.to_json()), String::from_utf8_lossy(&theirs));
+    }
+    // serenity also writes the image's read-only fields (proxy_url, height, width) as
+    // null; we leave them out, which Discord takes as the same.
+    let without_nulls = |mut v: Value| {
+        v["data"]["embeds"][0]["image"].as_object_mut().unwrap().retain(|_, v| !v.is_null());
+        v
+    };
+    let theirs = serde_json::to_value(builders::callback(&with_file)).unwrap();
+    let ours: Value = serde_json::from_slice(&with_file.to_json()).unwrap();
+    assert_eq!(ours, without_nulls(theirs));
+    assert_eq!(ours["data"]["attachments"], serde_json::json!([{"id": 0, "filename": "map.png", "description": null}]));
 }
 
 fn click(custom_id: &str, values: Option<&[&str]>, user: &str, locale: &str) -> Value {

@@ -518,7 +518,7 @@ proptest! {
         let color = e.color;
         let first = e.fields.first().map(|f| f.name.chars().next());
         let fitted = e.fit();
-        let message = json!({"embeds": [imlaws::discord::create_embed(&fitted)], "allowed_mentions": {"parse": []}});
+        let message = message_of(fitted.clone());
         let refused = limits::message(&message, limits::Target::InteractionReply);
         prop_assert!(refused.is_empty(), "{}", refused.join("\n"));
         prop_assert_eq!(fitted.color, color);
@@ -526,6 +526,12 @@ proptest! {
             prop_assert_eq!(first, kept.name.chars().next());
         }
     }
+}
+
+/// A message of one embed, as it goes to Discord.
+fn message_of(embed: imlaws::render::Embed) -> Value {
+    let message = imlaws::discord::wire::Message { embed: Some(embed), ..Default::default() };
+    serde_json::from_slice(&message.to_json()).expect("JSON")
 }
 
 /// Each embed limit on its own, just over: `fit` cuts it, and the result is one Discord
@@ -552,7 +558,7 @@ fn fit_cuts_each_limit_on_its_own() {
         ("total", Embed { fields: vec![field("n", &"v".repeat(1000)); 7], ..base() }),
     ];
     for (limit, e) in cases {
-        let message = json!({"embeds": [imlaws::discord::create_embed(&e.fit())], "allowed_mentions": {"parse": []}});
+        let message = message_of(e.fit());
         let refused = limits::message(&message, limits::Target::InteractionReply);
         assert!(refused.is_empty(), "{limit}: Discord would refuse the fitted embed:\n  {}", refused.join("\n  "));
     }
@@ -614,37 +620,32 @@ fn imlaws_serve_checks_its_key_answers_and_shuts_down_on_sigterm() {
 }
 
 #[test]
-fn parse_interaction_takes_the_documented_payload_and_discords_sample() {
-    use serenity::all::Interaction;
-    // The fact sheet's payload: serenity's model takes it as is (the direct parse).
+fn the_endpoint_reads_the_documented_payload_and_discords_sample() {
+    use imlaws::discord::incoming::Kind;
+    use imlaws::discord::Incoming;
+    // The fact sheet's payload, and Discord's own sample, which leaves out fields
+    // serenity's model insists on: both read alike, the rest skipped.
     let full = discord::command(
         "assess",
         discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
         "zh-CN",
     );
-    let body = full.to_string();
-    assert!(serde_json::from_slice::<Interaction>(body.as_bytes()).is_ok(), "the direct parse");
-    let Ok(Interaction::Command(c)) = http::parse_interaction(body.as_bytes()) else { panic!("a command") };
-    assert_eq!((c.data.name.as_str(), c.locale.as_str(), c.token.as_str()), ("assess", "zh-CN", "interaction-token-1"));
-    assert_eq!(c.data.options.len(), 2);
-    // Discord's own sample leaves out what serenity insists on: the direct parse fails,
-    // parse_interaction fills the documented neutral values and keeps the rest.
     let mut sample = full.clone();
     for key in ["application_id", "version", "entitlements", "attachment_size_limit", "channel_id"] {
         sample.as_object_mut().unwrap().remove(key);
     }
     sample["member"].as_object_mut().unwrap().remove("flags");
-    let body = sample.to_string();
-    assert!(serde_json::from_slice::<Interaction>(body.as_bytes()).is_err(), "serenity alone refuses the sample");
-    let Ok(Interaction::Command(c)) = http::parse_interaction(body.as_bytes()) else { panic!("a command") };
-    assert_eq!(c.channel_id.get(), 1_100_000_000_000_000_010, "channel_id from the partial channel");
-    assert_eq!((c.version, c.locale.as_str(), c.data.name.as_str()), (1, "zh-CN", "assess"));
-    assert_eq!(c.member.as_ref().map(|m| m.user.id.get()), Some(900_000_000_000_000_001));
+    for body in [full.to_string(), sample.to_string()] {
+        let i = Incoming::parse(body.as_bytes()).expect("an interaction");
+        assert_eq!((i.lang, i.user, i.token.as_ref()), (Lang::Zh, 900_000_000_000_000_001, "interaction-token-1"));
+        let Kind::Command { name, options } = i.kind else { panic!("a command") };
+        assert_eq!((name.as_ref(), options.len()), ("assess", 2));
+    }
     // What is not an interaction at all is refused with a reason.
-    assert!(http::parse_interaction(b"{not json").unwrap_err().to_string().starts_with("body is not JSON"));
-    assert!(http::parse_interaction(b"[1]").unwrap_err().to_string().contains("not a JSON object"));
-    let model = http::parse_interaction(b"{\"type\": 99}").unwrap_err().to_string();
-    assert!(model.starts_with("not a Discord interaction"), "{model}");
+    let why = |body: &[u8]| Incoming::parse(body).unwrap_err().to_string();
+    assert!(why(b"{not json").starts_with("body is not JSON"));
+    assert!(why(b"[1]").contains("not a JSON object"));
+    assert!(why(b"{\"type\": 99}").starts_with("not a Discord interaction"));
 }
 
 #[test]

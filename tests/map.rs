@@ -315,16 +315,24 @@ fn interaction(v: serde_json::Value) -> serenity::all::Interaction {
     serde_json::from_value(v).expect("an interaction serenity accepts")
 }
 
+/// The answer to `v`, read as the HTTP endpoint reads it.
+fn answer_interaction(v: serde_json::Value) -> imlaws::discord::Answer<'static> {
+    let body = v.to_string();
+    let incoming = imlaws::discord::Incoming::parse(body.as_bytes()).expect("an interaction");
+    imlaws::discord::answer_interaction(&KB, &incoming).0
+}
+
 /// The map's message as a transport gets it: the embed shows `attachment://map.png`,
 /// the file goes apart, and the callback body names it among its attachments.
 fn map_answer(answer: &imlaws::discord::Answer) -> (serde_json::Value, tiny_skia::Pixmap) {
     let imlaws::discord::Answer::Map { png, .. } = answer else { panic!("a map, not {answer:?}") };
-    let body = serde_json::to_value(answer.response()).unwrap();
+    let (callback, file) = answer.clone().into_parts();
+    let body: serde_json::Value = serde_json::from_slice(&callback.to_json()).unwrap();
     assert_eq!(body["type"], 4, "{body}");
     assert_eq!(body["data"]["embeds"][0]["image"]["url"], "attachment://map.png", "{body}");
     assert_eq!(body["data"]["attachments"][0]["filename"], "map.png", "{body}");
     assert_eq!(body["data"]["allowed_mentions"], serde_json::json!({"parse": [], "users": [], "roles": []}));
-    let file = answer.file().expect("the file to upload");
+    let file = file.expect("the file to upload");
     assert_eq!((file.filename.as_str(), file.data.as_slice()), ("map.png", png.as_slice()));
     (body, decode(png))
 }
@@ -332,17 +340,16 @@ fn map_answer(answer: &imlaws::discord::Answer) -> (serde_json::Value, tiny_skia
 #[test]
 fn slash_map_and_the_map_button_answer_with_the_picture() {
     use common::discord::{command, string_options};
-    use imlaws::discord::answer_interaction;
     const ALICE: &str = "900000000000000001";
     const BOB: &str = "900000000000000002";
     let anon = string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
-    let (body, pixmap) = map_answer(&answer_interaction(&KB, &interaction(command("map", anon.clone(), "zh-CN"))).0);
+    let (body, pixmap) = map_answer(&answer_interaction(command("map", anon.clone(), "zh-CN")));
     assert_eq!(pixmap.width(), map::WIDTH);
     assert!(body["data"]["flags"].is_null(), "public: {body}");
     assert!(body["data"]["embeds"][0]["title"].as_str().unwrap().contains("定位图"), "{body}");
     // /map app:… marks that product; /map alone draws the 27.
     for options in [string_options(&[("app", "Momo")]), serde_json::json!([])] {
-        map_answer(&answer_interaction(&KB, &interaction(command("map", options, "en-US"))).0);
+        map_answer(&answer_interaction(command("map", options, "en-US")));
     }
     // Both a profile and an app: an ephemeral message says to choose.
     let both = string_options(&[("audience", "strangers"), ("app", "Momo")]);
@@ -365,8 +372,7 @@ fn slash_map_and_the_map_button_answer_with_the_picture() {
     let map_id = buttons[1]["custom_id"].as_str().unwrap();
     assert!(map_id.len() <= 100 && map_id.split('.').nth(2) == Some("m"), "{map_id}");
     for (user, ephemeral) in [(ALICE, false), (BOB, true)] {
-        let answer = answer_interaction(&KB, &interaction(click(map_id, user, "en-US")));
-        let (body, pixmap) = map_answer(&answer.0);
+        let (body, pixmap) = map_answer(&answer_interaction(click(map_id, user, "en-US")));
         assert_eq!(body["data"]["flags"].as_u64().unwrap_or(0) == 64, ephemeral, "{body}");
         // The star marks the profile's region: stranger chat.
         let layout = map::layout(&KB, Some(&map_of(MARKED[4], None, Lang::En).1.unwrap()), Lang::En);

@@ -19,7 +19,8 @@
 //! The "Map" button (`m`) answers with the positioning map marking the profile, as a
 //! new message: public for the owner, ephemeral for anyone else.
 
-use super::{content, create_embed, Answer};
+use super::wire::{Button, Callback, Message, Row, Select, SelectOption};
+use super::{content, Answer};
 use crate::answer::{self, Reply, UserError};
 use crate::kb::{Kb, Msg};
 use crate::lang::{fill, Lang};
@@ -27,11 +28,8 @@ use crate::metrics::Outcome;
 use crate::profile::{Field, ProfileInput};
 use crate::render;
 use crate::verdict::Report;
-use serenity::all::{
-    ButtonStyle, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateAllowedMentions,
-    CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption,
-};
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
 const PREFIX: &str = "im1";
 /// Discord's limits (reference section 8).
@@ -132,9 +130,12 @@ impl State {
     }
 }
 
-/// A menu value: "field index:code index".
-fn choice(f: Field, code: usize) -> String {
-    format!("{}:{code}", f.index())
+/// A menu value: "field index:code index", for every field and code, made once.
+fn choice(f: Field, code: usize) -> Cow<'static, str> {
+    static CHOICES: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+        Field::ALL.iter().map(|f| (0..f.codes().len()).map(|c| format!("{}:{c}", f.index())).collect()).collect()
+    });
+    Cow::Borrowed(CHOICES[f.index()][code].as_str())
 }
 
 fn parse_choice(value: &str) -> Option<(Field, usize)> {
@@ -144,33 +145,37 @@ fn parse_choice(value: &str) -> Option<(Field, usize)> {
     Some((f, c))
 }
 
-fn label(text: String) -> String {
-    let mut text = text;
+/// A component's text cut to Discord's 100 characters (borrowed when it fits).
+fn label(text: &str) -> Cow<'_, str> {
+    if text.len() <= LABEL_MAX || text.chars().count() <= LABEL_MAX {
+        return Cow::Borrowed(text);
+    }
+    let mut text = text.to_string();
     render::truncate(&mut text, LABEL_MAX);
-    text
+    Cow::Owned(text)
 }
 
-fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> CreateSelectMenuOption {
-    CreateSelectMenuOption::new(label(kb.choice_label(f, code, lang).to_string()), choice(f, code))
+fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> SelectOption<'_> {
+    SelectOption { label: label(kb.choice_label(f, code, lang)), value: choice(f, code), description: None }
 }
 
 /// The components under a verdict: a menu for identity and audience, one for the
 /// other fields (assumed ones first), and the what-if and map buttons.
-pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<CreateActionRow> {
+pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Row<'k>> {
     let input = crate::rules::stated(&crate::rules::Settled {
         profile: report.profile.values,
         assumed: report.assumed,
         unknown: report.profile.unknown,
     });
     let current = |f: Field| (!report.profile.unknown.contains(f)).then(|| report.profile.values.index(f));
-    let options = |fields: &[Field]| -> Vec<CreateSelectMenuOption> {
-        let mut out = Vec::new();
+    let options = |fields: &[Field]| -> Vec<SelectOption<'k>> {
+        let mut out = Vec::with_capacity(OPTIONS_MAX);
         for &f in fields {
             for code in (0..f.codes().len()).filter(|&c| Some(c) != current(f)) {
                 let mut o = option(kb, lang, f, code);
                 if report.assumed.contains(f) {
                     if let Some(now) = current(f) {
-                        o = o.description(label(kb.assumed_note(f, now, lang).to_string()));
+                        o.description = Some(label(kb.assumed_note(f, now, lang)));
                     }
                 }
                 out.push(o);
@@ -183,28 +188,19 @@ pub fn verdict_rows(kb: &Kb, lang: Lang, report: &Report, owner: u64) -> Vec<Cre
     let mut others: Vec<Field> = Field::ALL.into_iter().filter(|f| !core.contains(f)).collect();
     others.sort_by_key(|f| !report.assumed.contains(*f));
     let state = |action| State { action, input, owner }.encode(&kb.tag);
-    let menu = |action, placeholder: Msg, options: Vec<CreateSelectMenuOption>| {
-        CreateActionRow::SelectMenu(
-            CreateSelectMenu::new(state(action), CreateSelectMenuKind::String { options })
-                .placeholder(label(kb.msg(placeholder, lang).to_string())),
-        )
+    let menu = |action, placeholder: Msg, options: Vec<SelectOption<'k>>| {
+        Row::Select(Select { custom_id: state(action), placeholder: label(kb.msg(placeholder, lang)), options })
     };
+    let button = |action, text: Msg| Button { custom_id: state(action), label: label(kb.msg(text, lang)) };
     vec![
         menu(Action::Change { core: true }, Msg::ComponentChangeCore, options(&core)),
         menu(Action::Change { core: false }, Msg::ComponentChangeOther, options(&others)),
-        CreateActionRow::Buttons(vec![
-            CreateButton::new(state(Action::WhatIf))
-                .label(label(kb.msg(Msg::ComponentWhatIf, lang).to_string()))
-                .style(ButtonStyle::Secondary),
-            CreateButton::new(state(Action::Map))
-                .label(label(kb.msg(Msg::ComponentMap, lang).to_string()))
-                .style(ButtonStyle::Secondary),
-        ]),
+        Row::Buttons(vec![button(Action::WhatIf, Msg::ComponentWhatIf), button(Action::Map, Msg::ComponentMap)]),
     ]
 }
 
 /// The components under an answer: a verdict's, or none.
-pub fn rows(kb: &Kb, lang: Lang, reply: &Reply, owner: u64) -> Vec<CreateActionRow> {
+pub fn rows<'k>(kb: &'k Kb, lang: Lang, reply: &Reply, owner: u64) -> Vec<Row<'k>> {
     match reply {
         Reply::Assess(r) | Reply::Ask(r, _) | Reply::Product(_, r) => verdict_rows(kb, lang, r, owner),
         Reply::Rule(..) | Reply::Help(..) | Reply::Map(_) => Vec::new(),
@@ -212,7 +208,7 @@ pub fn rows(kb: &Kb, lang: Lang, reply: &Reply, owner: u64) -> Vec<CreateActionR
 }
 
 /// The components under an error: a menu of the field the decision needs, or none.
-pub fn error_rows(kb: &Kb, e: &UserError, owner: u64) -> Vec<CreateActionRow> {
+pub fn error_rows<'k>(kb: &'k Kb, e: &UserError, owner: u64) -> Vec<Row<'k>> {
     match e {
         UserError::Needs { input, needed, lang } => need_rows(kb, *lang, *input, needed, owner),
         _ => Vec::new(),
@@ -220,39 +216,38 @@ pub fn error_rows(kb: &Kb, e: &UserError, owner: u64) -> Vec<CreateActionRow> {
 }
 
 /// A menu of the first field the decision needs, to answer the question with it.
-pub fn need_rows(kb: &Kb, lang: Lang, input: ProfileInput, needed: &[Field], owner: u64) -> Vec<CreateActionRow> {
+pub fn need_rows<'k>(kb: &'k Kb, lang: Lang, input: ProfileInput, needed: &[Field], owner: u64) -> Vec<Row<'k>> {
     let Some(&f) = needed.first() else { return Vec::new() };
-    let options: Vec<CreateSelectMenuOption> = (0..f.codes().len()).map(|c| option(kb, lang, f, c)).collect();
+    let options = (0..f.codes().len()).map(|c| option(kb, lang, f, c)).collect();
     let placeholder = fill(kb.msg(Msg::ComponentChoose, lang), &[("field", kb.field_label(f, lang))]);
-    vec![CreateActionRow::SelectMenu(
-        CreateSelectMenu::new(
-            State { action: Action::Need(f), input, owner }.encode(&kb.tag),
-            CreateSelectMenuKind::String { options },
-        )
-        .placeholder(label(placeholder)),
-    )]
+    vec![Row::Select(Select {
+        custom_id: State { action: Action::Need(f), input, owner }.encode(&kb.tag),
+        placeholder: Cow::Owned(label(&placeholder).into_owned()),
+        options,
+    })]
 }
 
-/// An answer as message data: the embed and its components, or the error text (with
-/// a menu when the error is a field the decision needs).
-pub fn message_data(
-    kb: &Kb,
-    reply: Result<Reply, UserError>,
-    lang: Lang,
-    owner: u64,
-) -> (CreateInteractionResponseMessage, bool) {
-    let data = CreateInteractionResponseMessage::new().allowed_mentions(CreateAllowedMentions::new());
+/// An answer as a message: the embed and its components, public; or the error text
+/// (with a menu when the error is a field the decision needs), only for the asker.
+/// A map's picture is not in it: [`super::answer_message`] keeps it apart.
+pub fn message_data<'k>(kb: &'k Kb, reply: Result<Reply, UserError>, lang: Lang, owner: u64) -> Message<'k> {
     match reply {
-        Ok(Reply::Map(m)) => {
-            let embed = create_embed(&render::map(kb, m.marker.as_ref(), m.lang));
-            (data.embed(embed).add_file(super::map_file(&m.png)), true)
-        }
-        Ok(reply) => (data.embed(create_embed(&reply.embed(kb))).components(rows(kb, lang, &reply, owner)), true),
-        Err(e) => (data.content(content(&e.message(kb, lang))).components(error_rows(kb, &e, owner)), false),
+        Ok(Reply::Map(m)) => super::map_message(render::map(kb, m.marker.as_ref(), m.lang), false),
+        Ok(reply) => Message {
+            embed: Some(reply.embed(kb)),
+            components: Some(rows(kb, lang, &reply, owner)),
+            ..Message::default()
+        },
+        Err(e) => Message {
+            content: Some(content(&e.message(kb, lang))),
+            components: Some(error_rows(kb, &e, owner)),
+            ephemeral: true,
+            ..Message::default()
+        },
     }
 }
 
-fn refused(kb: &Kb, lang: Lang, e: ClickError) -> Answer {
+fn refused(kb: &Kb, lang: Lang, e: ClickError) -> Answer<'_> {
     let msg = match e {
         ClickError::Malformed => Msg::ErrorBadComponent,
         ClickError::Stale => Msg::ErrorStaleComponent,
@@ -261,19 +256,23 @@ fn refused(kb: &Kb, lang: Lang, e: ClickError) -> Answer {
     Answer::Body(super::ephemeral(kb.msg(msg, lang)))
 }
 
-/// A click on one of imlaws' components. The asker's message is updated in place;
-/// anyone else gets an ephemeral copy of their own to explore.
-/// What became of it goes to the metrics.
-pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
-    let lang = Lang::from_locale(&c.locale);
-    let state = match State::decode(&c.data.custom_id, &kb.tag) {
+/// A click by `clicker` on the component `custom_id` (with a string select menu's
+/// chosen `values`). The asker's message is updated in place; anyone else gets an
+/// ephemeral copy of their own to explore. What became of it goes to the metrics.
+pub fn click<'k>(
+    kb: &'k Kb,
+    lang: Lang,
+    clicker: u64,
+    custom_id: &str,
+    values: Option<&[Cow<'_, str>]>,
+) -> (Answer<'k>, Outcome) {
+    let state = match State::decode(custom_id, &kb.tag) {
         Ok(state) => state,
         Err(e) => return (refused(kb, lang, e), Outcome::Refused),
     };
-    let clicker = c.user.id.get();
     let mut input = state.input;
     if let Action::Change { .. } | Action::Need(_) = state.action {
-        let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
+        let Some(values) = values else {
             return (refused(kb, lang, ClickError::Malformed), Outcome::Refused);
         };
         let Some((f, code)) = values.first().and_then(|v| parse_choice(v)) else {
@@ -288,7 +287,7 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
         return match answer::map_of(kb, &input, lang) {
             Ok(Reply::Map(m)) => (
                 Answer::Map {
-                    embed: create_embed(&render::map(kb, m.marker.as_ref(), m.lang)),
+                    embed: render::map(kb, m.marker.as_ref(), m.lang),
                     png: m.png,
                     ephemeral: clicker != state.owner,
                 },
@@ -303,14 +302,8 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
         return match reply {
             Ok(Reply::Assess(mut r)) => {
                 r.what_if_shown = usize::MAX;
-                let embed = render::what_if(kb, &r);
-                let response = CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new()
-                        .embed(create_embed(&embed))
-                        .ephemeral(true)
-                        .allowed_mentions(CreateAllowedMentions::new()),
-                );
-                (Answer::Body(response), Outcome::Answered)
+                let message = Message { embed: Some(render::what_if(kb, &r)), ephemeral: true, ..Message::default() };
+                (Answer::Body(Callback::Message(message)), Outcome::Answered)
             }
             Ok(_) => (refused(kb, lang, ClickError::Malformed), Outcome::Refused),
             Err(e) => (Answer::Body(super::ephemeral(&e.message(kb, lang))), Outcome::UserError),
@@ -320,11 +313,14 @@ pub fn click(kb: &Kb, c: &ComponentInteraction) -> (Answer, Outcome) {
         r.what_if_shown = 3;
     }
     let outcome = if reply.is_ok() { Outcome::Answered } else { Outcome::UserError };
-    let (data, _) = message_data(kb, reply, lang, clicker);
+    let mut data = message_data(kb, reply, lang, clicker);
     let response = if clicker == state.owner {
-        CreateInteractionResponse::UpdateMessage(data)
+        // An update keeps the message as it was shown: public.
+        data.ephemeral = false;
+        Callback::Update(data)
     } else {
-        CreateInteractionResponse::Message(data.ephemeral(true))
+        data.ephemeral = true;
+        Callback::Message(data)
     };
     (Answer::Body(response), outcome)
 }

@@ -1,16 +1,17 @@
 //! The gateway transport: a serenity client that answers slash commands and messages
-//! that mention the bot, with the shared [`respond`] handler and renderer.
+//! that mention the bot, with the shared [`super::answer_interaction`] handler and
+//! renderer.
 
-use super::{answer_interaction, commands, components, content, create_embed};
+use super::wire;
+use super::{answer_interaction, commands, components, content, Incoming};
 use crate::answer::Reply;
 use crate::ask::detect_lang;
 use crate::command::{parse_line, Asked, Commands};
 use crate::kb::Kb;
 use crate::metrics::{self, Outcome, Transport};
-use serde::Serialize;
 use serenity::all::{
-    Command, Context, CreateAllowedMentions, CreateAttachment, CreateMessage, EventHandler, GatewayIntents, GuildId,
-    HttpBuilder, Interaction, LightMethod, Message, RatelimitInfo, Ready, ResumedEvent, RoleId, Route, UserId,
+    Command, Context, CreateAllowedMentions, CreateAttachment, EventHandler, GatewayIntents, GuildId, HttpBuilder,
+    Interaction, LightMethod, Message, RatelimitInfo, Ready, ResumedEvent, RoleId, Route, UserId,
 };
 use serenity::http::{Http, Multipart, MultipartUpload, Request as RestRequest};
 use std::collections::HashMap;
@@ -131,8 +132,6 @@ pub struct Rest {
 /// Why a REST call to Discord failed for good.
 #[derive(Debug, thiserror::Error)]
 pub enum RestError {
-    #[error("cannot encode the body: {0}")]
-    Encode(#[from] serde_json::Error),
     #[error(transparent)]
     Serenity(#[from] serenity::Error),
     #[error(transparent)]
@@ -153,22 +152,16 @@ impl Rest {
         Rest { client: reqwest::Client::new(), token: format!("Bot {token}"), proxy }
     }
 
-    /// POST `body` as JSON to `route`, through serenity's `http` when there is no proxy.
-    pub async fn post(&self, http: &Http, route: Route<'_>, body: &impl Serialize) -> Result<(), RestError> {
-        self.post_files(http, route, body, Vec::new()).await
-    }
-
-    /// POST `body` to `route`, with `files` as a multipart upload (`payload_json` and
-    /// `files[n]`) when there are any, else as JSON.
+    /// POST the JSON `bytes` to `route`, with `files` as a multipart upload
+    /// (`payload_json` and `files[n]`) when there are any, else as the body.
     pub async fn post_files(
         &self,
         http: &Http,
         route: Route<'_>,
-        body: &impl Serialize,
+        bytes: Vec<u8>,
         files: Vec<CreateAttachment>,
     ) -> Result<(), RestError> {
         let callback = matches!(route, Route::InteractionResponse { .. });
-        let bytes = serde_json::to_vec(body)?;
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static("application/json"));
         let request = || {
@@ -324,21 +317,22 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let started = Instant::now();
-        let (answer, mut outcome) = answer_interaction(self.kb, &interaction);
+        let Some(incoming) = Incoming::from_serenity(&interaction) else { return };
         let (id, token) = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => (c.id, c.token.as_str()),
             Interaction::Component(c) => (c.id, c.token.as_str()),
             Interaction::Modal(m) => (m.id, m.token.as_str()),
             _ => return,
         };
+        let (answer, mut outcome) = answer_interaction(self.kb, &incoming);
         // A map goes with its callback, as a multipart upload.
-        let files = answer.file().into_iter().collect();
+        let (callback, file) = answer.into_parts();
         let route = Route::InteractionResponse { interaction_id: id, token };
-        if let Err(e) = self.rest.post_files(&ctx.http, route, &answer.response(), files).await {
+        if let Err(e) = self.rest.post_files(&ctx.http, route, callback.to_json(), file.into_iter().collect()).await {
             tracing::error!(interaction = %id, error = %e, "could not answer an interaction");
             outcome = Outcome::Failed;
         }
-        metrics::interaction(Transport::Gateway, &interaction, outcome, started.elapsed());
+        metrics::interaction(Transport::Gateway, incoming.label(), incoming.lang, outcome, started.elapsed());
     }
 
     async fn message(&self, ctx: Context, msg: Message) {
@@ -351,25 +345,29 @@ impl EventHandler for Handler {
         let lang = detect_lang(&text);
         let commands = Commands::builtin();
         let request = parse_line(commands, if text.is_empty() { "/help" } else { &text });
-        let mut reply = CreateMessage::new().reference_message(&msg).allowed_mentions(CreateAllowedMentions::new());
         let owner = msg.author.id.get();
         let mut files = Vec::new();
         let answered = request.and_then(|r| r.answer(self.kb, &Asked { lang, forced: false, commands }));
         let mut outcome = if answered.is_ok() { Outcome::Answered } else { Outcome::UserError };
-        reply = match answered {
+        let reply = match answered {
             Ok(Reply::Map(m)) => {
                 files.push(super::map_file(&m.png));
-                reply.embed(create_embed(&crate::render::map(self.kb, m.marker.as_ref(), m.lang)))
+                super::map_message(crate::render::map(self.kb, m.marker.as_ref(), m.lang), false)
             }
-            Ok(answer) => reply
-                .embed(create_embed(&answer.embed(self.kb)))
-                .components(components::rows(self.kb, lang, &answer, owner)),
-            Err(e) => {
-                reply.content(content(&e.message(self.kb, lang))).components(components::error_rows(self.kb, &e, owner))
-            }
+            Ok(answer) => wire::Message {
+                embed: Some(answer.embed(self.kb)),
+                components: Some(components::rows(self.kb, lang, &answer, owner)),
+                ..wire::Message::default()
+            },
+            Err(e) => wire::Message {
+                content: Some(content(&e.message(self.kb, lang))),
+                components: Some(components::error_rows(self.kb, &e, owner)),
+                ..wire::Message::default()
+            },
         };
+        let body = reply.to_reply_json(msg.id.get(), msg.channel_id.get());
         let route = Route::ChannelMessages { channel_id: msg.channel_id };
-        if let Err(e) = self.rest.post_files(&ctx.http, route, &reply, files).await {
+        if let Err(e) = self.rest.post_files(&ctx.http, route, body, files).await {
             tracing::error!(channel = %msg.channel_id, error = %e, "could not reply to a mention");
             outcome = Outcome::Failed;
         }

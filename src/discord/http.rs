@@ -3,10 +3,11 @@
 //! sends, except a map: deferred, then sent by editing the original response.
 //! Stateless: run as many instances behind a load balancer as needed.
 
-use super::{answer_interaction, Answer};
+use super::wire::{Callback, Raw};
+use super::{answer_interaction, Answer, Incoming, NotAnInteraction};
 use crate::kb::{Kb, Msg};
-use crate::lang::Lang;
 use crate::metrics::{self, Refusal, Transport};
+use crate::render::Embed;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -14,12 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Value};
-use serenity::all::{
-    CreateAllowedMentions, CreateEmbed, CreateInteractionResponse, CreateInteractionResponseMessage,
-    EditInteractionResponse, Interaction,
-};
-use serenity::builder::Builder;
+use serde_json::json;
 use serenity::http::Http;
 use serenity::interactions_endpoint::Verifier;
 use std::sync::Arc;
@@ -153,17 +149,6 @@ pub enum Refused {
     NotAnInteraction(#[from] NotAnInteraction),
 }
 
-/// A signed body that is not an interaction imlaws can read.
-#[derive(Debug, thiserror::Error)]
-pub enum NotAnInteraction {
-    #[error("body is not JSON: {0}")]
-    NotJson(serde_json::Error),
-    #[error("body is not a JSON object")]
-    NotAnObject,
-    #[error("not a Discord interaction: {0}")]
-    Model(serde_json::Error),
-}
-
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         let (status, why) = match &self {
@@ -188,64 +173,34 @@ async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body:
     if !fresh(timestamp, ep.replay_window) {
         return Err(Refused::Stale);
     }
-    let interaction = parse_interaction(&body)?;
+    let interaction = Incoming::parse(&body)?;
     let (answer, outcome) = answer_interaction(ep.kb, &interaction);
     let response = match answer {
         Answer::Body(response) => response,
-        Answer::Map { embed, png, ephemeral } => match (&ep.followup, token(&interaction)) {
-            (Some(http), Some(token)) => {
-                tokio::spawn(edit_original(http.clone(), token.to_string(), embed, png));
-                let data = CreateInteractionResponseMessage::new();
-                CreateInteractionResponse::Defer(if ephemeral { data.ephemeral(true) } else { data })
+        Answer::Map { embed, png, ephemeral } => match &ep.followup {
+            Some(http) if !interaction.token.is_empty() => {
+                tokio::spawn(edit_original(http.clone(), interaction.token.to_string(), embed, png));
+                Callback::Defer { ephemeral }
             }
-            _ => super::ephemeral(ep.kb.msg(Msg::ErrorMapUnavailable, lang(&interaction))),
+            _ => super::ephemeral(ep.kb.msg(Msg::ErrorMapUnavailable, interaction.lang)),
         },
     };
-    // An answer with its components is 4–8 KB: one allocation instead of a doubling
-    // series of them.
-    let mut json = Vec::with_capacity(8 * 1024);
-    let (reply, outcome) = match serde_json::to_writer(&mut json, &response) {
-        Ok(()) => (([(header::CONTENT_TYPE, "application/json")], json).into_response(), outcome),
-        // Serialising our own builder cannot fail; answer something valid regardless.
-        Err(_) => {
-            let body = json!({ "error": "could not encode the response" }).to_string();
-            let refused = (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "application/json")], body);
-            (refused.into_response(), metrics::Outcome::Failed)
-        }
-    };
-    metrics::interaction(Transport::Http, &interaction, outcome, started.elapsed());
-    Ok(reply)
-}
-
-fn token(i: &Interaction) -> Option<&str> {
-    match i {
-        Interaction::Command(c) => Some(&c.token),
-        Interaction::Component(c) => Some(&c.token),
-        _ => None,
-    }
-}
-
-fn lang(i: &Interaction) -> Lang {
-    match i {
-        Interaction::Command(c) => Lang::from_locale(&c.locale),
-        Interaction::Component(c) => Lang::from_locale(&c.locale),
-        _ => Lang::En,
-    }
+    let json = response.to_json();
+    metrics::interaction(Transport::Http, interaction.label(), interaction.lang, outcome, started.elapsed());
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 /// The deferred response, edited into the map: the embed and the PNG, multipart.
 /// Behind a proxy serenity's rate limiter is off, so a 429 (or a 5xx) comes back here:
 /// the edit is tried again, a few times, a little later each time. Editing the same
 /// original response twice is harmless; the token stays valid for 15 minutes.
-async fn edit_original(http: Arc<Http>, token: String, embed: CreateEmbed, png: Vec<u8>) {
+async fn edit_original(http: Arc<Http>, token: String, embed: Embed, png: Vec<u8>) {
     const ATTEMPTS: u32 = 4;
     const WAIT: Duration = Duration::from_millis(500);
+    let edit = Raw(super::map_message(embed, false).to_json());
     for attempt in 1..=ATTEMPTS {
-        let edit = EditInteractionResponse::new()
-            .embed(embed.clone())
-            .allowed_mentions(CreateAllowedMentions::new())
-            .new_attachment(super::map_file(&png));
-        let status = match edit.execute(&*http, &token).await {
+        let file = vec![super::map_file(&png)];
+        let status = match http.edit_original_interaction_response(&token, &edit, file).await {
             Ok(_) => {
                 tracing::info!(bytes = png.len(), "sent a map");
                 return;
@@ -279,65 +234,6 @@ fn fresh(timestamp: &str, window: Duration) -> bool {
     now.abs_diff(ts) <= window.as_secs()
 }
 
-/// Parse an interaction as Discord sends it. serenity's model insists on a few fields
-/// Discord's own samples leave out (`version`, `entitlements`, `attachment_size_limit`,
-/// a member's `flags`…); those are filled with their documented neutral values first,
-/// so a valid interaction is never refused for them.
-pub fn parse_interaction(body: &[u8]) -> Result<Interaction, NotAnInteraction> {
-    if let Some(i) = parse_by_type(body) {
-        return Ok(i);
-    }
-    if let Ok(i) = serde_json::from_slice::<Interaction>(body) {
-        return Ok(i);
-    }
-    let mut v: Value = serde_json::from_slice(body).map_err(NotAnInteraction::NotJson)?;
-    let Some(obj) = v.as_object_mut() else { return Err(NotAnInteraction::NotAnObject) };
-    let defaults = [
-        ("application_id", json!("1")),
-        ("version", json!(1)),
-        ("entitlements", json!([])),
-        ("attachment_size_limit", json!(0)),
-        ("locale", json!("en-US")),
-        ("token", json!("")),
-    ];
-    for (key, value) in defaults {
-        obj.entry(key).or_insert(value);
-    }
-    if !obj.contains_key("channel_id") {
-        if let Some(id) = obj.get("channel").and_then(|c| c.get("id")).cloned() {
-            obj.insert("channel_id".into(), id);
-        }
-    }
-    if let Some(member) = obj.get_mut("member").and_then(Value::as_object_mut) {
-        for (key, value) in [("deaf", json!(false)), ("mute", json!(false)), ("flags", json!(0)), ("roles", json!([]))]
-        {
-            member.entry(key).or_insert(value);
-        }
-    }
-    serde_json::from_value::<Interaction>(v).map_err(NotAnInteraction::Model)
-}
-
-/// The interaction's `type` read first (the rest skipped, nothing allocated), then its
-/// variant deserialised straight from the bytes. serenity's own `Interaction` builds a
-/// `serde_json::Value` map of the whole body first and deserialises the variant from
-/// that: about half of the parsing's instructions for a slash command. `None` (and the
-/// caller's usual path) for anything else, so what is accepted does not change.
-fn parse_by_type(body: &[u8]) -> Option<Interaction> {
-    #[derive(serde::Deserialize)]
-    struct Kind {
-        #[serde(rename = "type")]
-        kind: u8,
-    }
-    match serde_json::from_slice::<Kind>(body).ok()?.kind {
-        1 => serde_json::from_slice(body).ok().map(Interaction::Ping),
-        2 => serde_json::from_slice(body).ok().map(Interaction::Command),
-        3 => serde_json::from_slice(body).ok().map(Interaction::Component),
-        4 => serde_json::from_slice(body).ok().map(Interaction::Autocomplete),
-        5 => serde_json::from_slice(body).ok().map(Interaction::Modal),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,26 +256,6 @@ mod tests {
         assert!(!fresh(&(now - 301).to_string(), w));
         assert!(!fresh(&(now + 301).to_string(), w));
         assert!(!fresh("yesterday", w));
-    }
-
-    /// The fast path reads every interaction exactly as serenity's `Interaction` does.
-    #[test]
-    fn parsing_by_type_reads_what_serenity_reads() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/interaction");
-        let mut fast = 0;
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let body = std::fs::read(entry.unwrap().path()).unwrap();
-            let slow = serde_json::from_slice::<Interaction>(&body);
-            match parse_by_type(&body) {
-                Some(i) => {
-                    fast += 1;
-                    let slow = slow.expect("serenity reads what the fast path reads");
-                    assert_eq!(format!("{i:?}"), format!("{slow:?}"));
-                }
-                None => assert!(slow.is_err(), "the fast path missed an interaction serenity reads"),
-            }
-        }
-        assert!(fast >= 5, "only {fast} seeds took the fast path");
     }
 
     #[test]

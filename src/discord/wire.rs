@@ -1,0 +1,422 @@
+//! What imlaws sends to Discord, written as JSON directly: the interaction callback
+//! bodies, a mention's reply and a map's edit. The texts borrow from the knowledge base
+//! and the rendered embed, so an answer copies each text once, into the body.
+//!
+//! The shapes and key order are those serenity's builders write (a test compares the
+//! two on every kind of answer); the strings are escaped eight bytes at a time, which
+//! is most of what made this faster than the builders and `serde_json` (see
+//! BENCHMARKS.md, "The endpoint's own cost").
+
+use crate::render::Embed;
+use std::borrow::Cow;
+
+/// Discord's message flag for a reply only the asker sees.
+const EPHEMERAL: u32 = 1 << 6;
+
+/// An interaction callback body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Callback<'a> {
+    /// `PONG` (1), to Discord's `PING`.
+    Pong,
+    /// A new message (4).
+    Message(Message<'a>),
+    /// "Thinking…", the message to follow by editing the original response (5).
+    Defer { ephemeral: bool },
+    /// The clicked message, updated in place (7).
+    Update(Message<'a>),
+    /// Autocomplete suggestions (8).
+    Autocomplete(Vec<Choice<'a>>),
+}
+
+/// A message: text or an embed, components, and at most one attached file. Nothing in
+/// it can ping anyone (`allowed_mentions` is empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Message<'a> {
+    pub content: Option<String>,
+    pub embed: Option<Embed>,
+    pub ephemeral: bool,
+    /// `None` leaves the key out; `Some(vec![])` clears a message's components.
+    pub components: Option<Vec<Row<'a>>>,
+    /// The name of the file uploaded with the message, if any.
+    pub attachment: Option<&'static str>,
+}
+
+/// An action row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row<'a> {
+    Select(Select<'a>),
+    Buttons(Vec<Button<'a>>),
+}
+
+/// A string select menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select<'a> {
+    pub custom_id: String,
+    pub placeholder: Cow<'a, str>,
+    pub options: Vec<SelectOption<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectOption<'a> {
+    pub label: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+    pub description: Option<Cow<'a, str>>,
+}
+
+/// A secondary (grey) button.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Button<'a> {
+    pub custom_id: String,
+    pub label: Cow<'a, str>,
+}
+
+/// An autocomplete suggestion: shown `name`, sent `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice<'a> {
+    pub name: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+}
+
+impl Callback<'_> {
+    /// The body as JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        // An answer with its components is 4–8 KB: one allocation, not a doubling series.
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Callback::Pong => out.extend_from_slice(br#"{"type":1,"data":null}"#),
+            Callback::Message(m) | Callback::Update(m) => {
+                out.extend_from_slice(if matches!(self, Callback::Update(_)) {
+                    br#"{"type":7,"data":"#
+                } else {
+                    br#"{"type":4,"data":"#
+                });
+                m.write(out, None);
+                out.push(b'}');
+            }
+            Callback::Defer { ephemeral: true } => {
+                out.extend_from_slice(br#"{"type":5,"data":{"flags":64,"attachments":[]}}"#)
+            }
+            Callback::Defer { ephemeral: false } => out.extend_from_slice(br#"{"type":5,"data":{"attachments":[]}}"#),
+            Callback::Autocomplete(choices) => {
+                out.extend_from_slice(br#"{"type":8,"data":{"choices":["#);
+                for (i, c) in choices.iter().enumerate() {
+                    comma(out, i);
+                    out.extend_from_slice(br#"{"name":"#);
+                    string(out, &c.name);
+                    out.extend_from_slice(br#","value":"#);
+                    string(out, &c.value);
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"]}}");
+            }
+        }
+    }
+}
+
+impl Message<'_> {
+    /// The message as an interaction callback's `data`, or as the body of an edit.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.write(&mut out, None);
+        out
+    }
+
+    /// The message as a channel message replying to message `reply_to` in `channel`.
+    pub fn to_reply_json(&self, reply_to: u64, channel: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 * 1024);
+        self.write(&mut out, Some((reply_to, channel)));
+        out
+    }
+
+    fn write(&self, out: &mut Vec<u8>, reply_to: Option<(u64, u64)>) {
+        let mut o = Object::open(out);
+        if let Some(content) = &self.content {
+            string(o.key("content"), content);
+        }
+        if let Some(embed) = &self.embed {
+            let out = o.key("embeds");
+            out.push(b'[');
+            write_embed(out, embed);
+            out.push(b']');
+        }
+        o.key("allowed_mentions").extend_from_slice(br#"{"parse":[],"users":[],"roles":[]}"#);
+        if let Some((message, channel)) = reply_to {
+            let out = o.key("message_reference");
+            out.extend_from_slice(br#"{"message_id":""#);
+            number(out, message);
+            out.extend_from_slice(br#"","channel_id":""#);
+            number(out, channel);
+            out.extend_from_slice(br#""}"#);
+        }
+        if self.ephemeral {
+            number(o.key("flags"), u64::from(EPHEMERAL));
+        }
+        if let Some(rows) = &self.components {
+            let out = o.key("components");
+            out.push(b'[');
+            for (i, row) in rows.iter().enumerate() {
+                comma(out, i);
+                row.write(out);
+            }
+            out.push(b']');
+        }
+        let out = o.key("attachments");
+        match self.attachment {
+            Some(name) => {
+                out.extend_from_slice(br#"[{"id":0,"filename":"#);
+                string(out, name);
+                out.extend_from_slice(br#","description":null}]"#);
+            }
+            None => out.extend_from_slice(b"[]"),
+        }
+        o.close();
+    }
+}
+
+fn write_embed(out: &mut Vec<u8>, e: &Embed) {
+    out.extend_from_slice(br#"{"title":"#);
+    string(out, &e.title);
+    out.extend_from_slice(br#","type":"rich","description":"#);
+    string(out, &e.description);
+    out.extend_from_slice(br#","color":"#);
+    number(out, u64::from(e.color));
+    if !e.footer.is_empty() {
+        out.extend_from_slice(br#","footer":{"text":"#);
+        string(out, &e.footer);
+        out.push(b'}');
+    }
+    if let Some(url) = &e.image {
+        out.extend_from_slice(br#","image":{"url":"#);
+        string(out, url);
+        out.push(b'}');
+    }
+    if !e.fields.is_empty() {
+        out.extend_from_slice(br#","fields":["#);
+        for (i, f) in e.fields.iter().enumerate() {
+            comma(out, i);
+            out.extend_from_slice(br#"{"name":"#);
+            string(out, &f.name);
+            out.extend_from_slice(br#","value":"#);
+            string(out, &f.value);
+            out.extend_from_slice(br#","inline":false}"#);
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
+impl Row<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(br#"{"type":1,"components":["#);
+        match self {
+            Row::Select(s) => {
+                out.extend_from_slice(br#"{"custom_id":"#);
+                string(out, &s.custom_id);
+                out.extend_from_slice(br#","placeholder":"#);
+                string(out, &s.placeholder);
+                out.extend_from_slice(br#","type":3,"options":["#);
+                for (i, o) in s.options.iter().enumerate() {
+                    comma(out, i);
+                    out.extend_from_slice(br#"{"label":"#);
+                    string(out, &o.label);
+                    out.extend_from_slice(br#","value":"#);
+                    string(out, &o.value);
+                    if let Some(d) = &o.description {
+                        out.extend_from_slice(br#","description":"#);
+                        string(out, d);
+                    }
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b"]}");
+            }
+            Row::Buttons(buttons) => {
+                for (i, b) in buttons.iter().enumerate() {
+                    comma(out, i);
+                    out.extend_from_slice(br#"{"type":2,"style":2,"custom_id":"#);
+                    string(out, &b.custom_id);
+                    out.extend_from_slice(br#","label":"#);
+                    string(out, &b.label);
+                    out.extend_from_slice(br#","disabled":false}"#);
+                }
+            }
+        }
+        out.extend_from_slice(b"]}");
+    }
+}
+
+/// A JSON object written key by key.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'o> Object<'o> {
+    fn open(out: &'o mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Object { out, empty: true }
+    }
+
+    /// Write `"key":` (after a comma but for the first) and return the output for the value.
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !std::mem::replace(&mut self.empty, false) {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
+fn comma(out: &mut Vec<u8>, index: usize) {
+    if index > 0 {
+        out.push(b',');
+    }
+}
+
+fn number(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Does any of the eight bytes need escaping in a JSON string: a control character
+/// (below 0x20), a quote or a backslash? Bit tricks on the whole word: `x - 0x20…` sets
+/// a byte's high bit where the byte was below 0x20, and `v - 0x01…` where `v` had a
+/// zero byte (a byte equal to the one XORed away); `!x` keeps bytes of 0x80 and above
+/// out. A borrow can only mark bytes above a byte that really matched, so "any" is exact.
+fn needs_escape(x: u64) -> bool {
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS != 0
+}
+
+/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight clean bytes at a time; then byte by byte through the word that has one.
+        if let Some(word) = bytes.get(i..i + 8) {
+            if !needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+                i += 8;
+                continue;
+            }
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0x00..=0x1f => &[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]],
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(escape);
+            i += 1;
+            start = i;
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A body for serenity's REST calls, which take anything `Serialize`: our JSON,
+/// written out verbatim (checked to be JSON on the way, as serenity's REST path is not
+/// the hot one).
+pub struct Raw(pub Vec<u8>);
+
+impl serde::Serialize for Raw {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let text = std::str::from_utf8(&self.0).map_err(S::Error::custom)?;
+        let raw: &serde_json::value::RawValue = serde_json::from_str(text).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl serde::Serialize for Callback<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Raw(self.to_json()).serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}j\u{7f}",
+            "seven b\"",
+            "eight by\"",
+            "\"\"\"\"\"\"\"\"\"\"",
+            "中文“引号”与\n换行：一二三四五六七八九十",
+            "0123456789abcdef\n0123456789abcdef\\",
+        ] {
+            assert_eq!(escaped(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]{0,40}|[\"\\\\\\x00-\\x1f a中]{0,40}") {
+            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        for n in [0, 7, 10, 64, 15844367, u64::MAX] {
+            let mut out = Vec::new();
+            number(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
+}
