@@ -29,6 +29,7 @@ use crate::profile::{Field, ProfileInput};
 use crate::render;
 use crate::verdict::Report;
 use std::borrow::Cow;
+use std::fmt::Write;
 use std::sync::LazyLock;
 
 const PREFIX: &str = "im1";
@@ -71,18 +72,27 @@ pub enum ClickError {
 
 impl State {
     pub fn encode(&self, tag: &str) -> String {
-        let action = match self.action {
-            Action::Change { core: true } => "c".to_string(),
-            Action::Change { core: false } => "o".to_string(),
-            Action::Need(f) => format!("n{}", f.index()),
-            Action::WhatIf => "w".to_string(),
-            Action::Map => "m".to_string(),
-        };
-        let profile: String = Field::ALL
-            .iter()
-            .map(|&f| self.input.get(f).map_or('-', |i| char::from_digit(i as u32, 10).unwrap_or('-')))
-            .collect();
-        format!("{PREFIX}.{tag}.{action}.{profile}.{}", self.owner)
+        let mut id = String::with_capacity(PREFIX.len() + tag.len() + Field::COUNT + 26);
+        id.push_str(PREFIX);
+        id.push('.');
+        id.push_str(tag);
+        id.push('.');
+        let digit = |i: usize| char::from_digit(i as u32, 10).unwrap_or('-');
+        match self.action {
+            Action::Change { core: true } => id.push('c'),
+            Action::Change { core: false } => id.push('o'),
+            Action::Need(f) => {
+                id.push('n');
+                id.push(digit(f.index()));
+            }
+            Action::WhatIf => id.push('w'),
+            Action::Map => id.push('m'),
+        }
+        id.push('.');
+        id.extend(Field::ALL.iter().map(|&f| self.input.get(f).map_or('-', digit)));
+        id.push('.');
+        let _ = write!(id, "{}", self.owner);
+        id
     }
 
     /// Read a `custom_id`; never panics, whatever the string.

@@ -301,58 +301,63 @@ fn number(out: &mut Vec<u8>, n: u64) {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Does any of the eight bytes need escaping in a JSON string: a control character
-/// (below 0x20), a quote or a backslash? Bit tricks on the whole word: `x - 0x20…` sets
-/// a byte's high bit where the byte was below 0x20, and `v - 0x01…` where `v` had a
-/// zero byte (a byte equal to the one XORed away); `!x` keeps bytes of 0x80 and above
-/// out. A borrow can only mark bytes above a byte that really matched, so "any" is exact.
-fn needs_escape(x: u64) -> bool {
+/// Which of the eight bytes (little-endian) need escaping in a JSON string: a control
+/// character (below 0x20), a quote or a backslash. Each byte's high bit is set in the
+/// result where it needs it. Bit tricks on the whole word: `x - 0x20…` sets a byte's
+/// high bit where the byte was below 0x20, and `v - 0x01…` where `v` had a zero byte
+/// (a byte equal to the one XORed away); `!x` keeps bytes of 0x80 and above out. A
+/// borrow can only mark bytes above one that really matched, so the lowest marked byte
+/// is exact, and the mask is zero exactly when no byte needs escaping.
+fn escapes(x: u64) -> u64 {
     let below_space = x.wrapping_sub(ONES * 0x20) & !x;
     let quote = x ^ (ONES * u64::from(b'"'));
     let backslash = x ^ (ONES * u64::from(b'\\'));
-    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS != 0
+    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS
 }
 
-/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it.
+/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it: eight
+/// bytes at a time, jumping straight to the next byte that needs escaping.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        // Eight clean bytes at a time; then byte by byte through the word that has one.
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
-                i += 8;
-                continue;
-            }
+    while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let mask = escapes(u64::from_le_bytes(word));
+        if mask == 0 {
+            i += 8;
+            continue;
         }
-        let end = (i + 8).min(bytes.len());
-        while i < end {
-            let b = bytes[i];
-            let escape: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0x00..=0x1f => &[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]],
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            };
-            out.extend_from_slice(&bytes[start..i]);
-            out.extend_from_slice(escape);
-            i += 1;
-            start = i;
+        let at = i + (mask.trailing_zeros() / 8) as usize;
+        out.extend_from_slice(&bytes[start..at]);
+        escape(out, bytes[at]);
+        i = at + 1;
+        start = i;
+    }
+    for (at, &b) in bytes.iter().enumerate().skip(i) {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            out.extend_from_slice(&bytes[start..at]);
+            escape(out, b);
+            start = at + 1;
         }
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// One byte's escape, as `serde_json` writes it.
+fn escape(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
