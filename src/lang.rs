@@ -61,12 +61,24 @@ impl Text {
 
 /// Replace `{name}` placeholders. Unknown names are left as they are.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    fill_with(template, |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
+    let mut out = String::with_capacity(template.len() + 32);
+    fill_into(&mut out, template, vars);
+    out
+}
+
+/// [`fill`], appending to `out`.
+pub fn fill_into(out: &mut String, template: &str, vars: &[(&str, &str)]) {
+    fill_with_into(out, template, |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
 }
 
 /// Replace `{name}` placeholders with what `value` gives; names it does not know stay.
 pub fn fill_with<'v>(template: &str, value: impl Fn(&str) -> Option<&'v str>) -> String {
     let mut out = String::with_capacity(template.len() + 32);
+    fill_with_into(&mut out, template, value);
+    out
+}
+
+fn fill_with_into<'v>(out: &mut String, template: &str, value: impl Fn(&str) -> Option<&'v str>) {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
@@ -91,7 +103,6 @@ pub fn fill_with<'v>(template: &str, value: impl Fn(&str) -> Option<&'v str>) ->
         }
     }
     out.push_str(rest);
-    out
 }
 
 /// The `{name}` placeholders a template uses.

@@ -3,7 +3,7 @@
 
 use crate::ask::Recognition;
 use crate::kb::{Kb, Msg, Product};
-use crate::lang::{fill, Lang};
+use crate::lang::{fill, fill_into, Lang};
 use crate::profile::{Field, FieldCode, FieldSet, Profile};
 use crate::rules::{Outlook, RuleId, Verdict};
 use crate::verdict::Report;
@@ -372,7 +372,9 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
     }
     f.finish();
     e.bullets(kb.msg(Msg::HeadingAdvice, lang), r.advice.iter().copied());
-    e.lines(kb.msg(Msg::HeadingWhatIf, lang), &what_if_lines(kb, r));
+    let mut f = e.field(kb.msg(Msg::HeadingWhatIf, lang));
+    what_if_lines(kb, r, |line| f.line(&[line]));
+    f.finish();
     e.lines(
         kb.msg(Msg::HeadingProfile, lang),
         &[profile_line(kb, &r.profile.values, r.assumed, r.profile.unknown, lang)],
@@ -385,14 +387,22 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
 pub fn what_if(kb: &Kb, r: &Report) -> Embed {
     let lang = r.lang;
     let title = format!("{}{}{}", kb.msg(Msg::HeadingWhatIf, lang), colon(lang), kb.rule_label(r.primary, lang));
-    let mut e = Embed::new(title, what_if_lines(kb, r).join("\n"), outlook_color(r.outlook));
+    let mut description = String::with_capacity(1024);
+    what_if_lines(kb, r, |line| {
+        if !description.is_empty() {
+            description.push('\n');
+        }
+        description.push_str(line);
+    });
+    let mut e = Embed::new(title, description, outlook_color(r.outlook));
     e.footer = footer(kb, lang);
     e.fit()
 }
 
 /// "identity: anonymous → real-name: Corollary 7, unfavorable", for the first
-/// `r.what_if_shown` changes, then the fields nothing in which changes the verdict.
-pub fn what_if_lines(kb: &Kb, r: &Report) -> Vec<String> {
+/// `r.what_if_shown` changes, then the fields nothing in which changes the verdict:
+/// each line given to `line` in turn (written in one buffer, not a string each).
+pub fn what_if_lines(kb: &Kb, r: &Report, mut line: impl FnMut(&str)) {
     let lang = r.lang;
     let not_stated = kb.msg(Msg::ProfileNotStated, lang);
     // The best change of each field first, then the rest: three lines that name one
@@ -401,34 +411,43 @@ pub fn what_if_lines(kb: &Kb, r: &Report) -> Vec<String> {
     let first_of_field = |i: usize| changes[..i].iter().all(|c| c.field != changes[i].field);
     let order =
         (0..changes.len()).filter(|&i| first_of_field(i)).chain((0..changes.len()).filter(|&i| !first_of_field(i)));
-    let mut lines: Vec<String> = order
-        .take(r.what_if_shown)
-        .map(|i| &changes[i])
-        .map(|c| {
-            fill(
-                kb.msg(Msg::WhatIfLine, lang),
-                &[
-                    ("field", kb.field_label(c.field, lang)),
-                    ("from", c.from.map_or(not_stated, |i| kb.code_label(c.field, i, lang))),
-                    ("to", kb.code_label(c.field, c.to, lang)),
-                    ("rule", kb.rule_label(c.primary, lang)),
-                    ("outlook", kb.msg(c.outlook.into(), lang)),
-                ],
-            )
-        })
-        .collect();
-    if lines.is_empty() {
-        lines.push(kb.msg(Msg::WhatIfNone, lang).to_string());
+    let mut buffer = String::with_capacity(256);
+    let mut any = false;
+    for c in order.take(r.what_if_shown).map(|i| &changes[i]) {
+        buffer.clear();
+        fill_into(
+            &mut buffer,
+            kb.msg(Msg::WhatIfLine, lang),
+            &[
+                ("field", kb.field_label(c.field, lang)),
+                ("from", c.from.map_or(not_stated, |i| kb.code_label(c.field, i, lang))),
+                ("to", kb.code_label(c.field, c.to, lang)),
+                ("rule", kb.rule_label(c.primary, lang)),
+                ("outlook", kb.msg(c.outlook.into(), lang)),
+            ],
+        );
+        line(&buffer);
+        any = true;
+    }
+    if !any {
+        line(kb.msg(Msg::WhatIfNone, lang));
     }
     if !r.what_if.steady.is_empty() {
         let sep = match lang {
             Lang::En => ", ",
             Lang::Zh => "、",
         };
-        let fields: Vec<&str> = r.what_if.steady.iter().map(|f| kb.field_label(f, lang)).collect();
-        lines.push(fill(kb.msg(Msg::WhatIfSteady, lang), &[("fields", &fields.join(sep))]));
+        let mut fields = String::with_capacity(64);
+        for (i, f) in r.what_if.steady.iter().enumerate() {
+            if i > 0 {
+                fields.push_str(sep);
+            }
+            fields.push_str(kb.field_label(f, lang));
+        }
+        buffer.clear();
+        fill_into(&mut buffer, kb.msg(Msg::WhatIfSteady, lang), &[("fields", &fields)]);
+        line(&buffer);
     }
-    lines
 }
 
 /// `/law N` and `/corollary N`: the rule, its excerpt, cases, and the article's insight

@@ -9,6 +9,7 @@ use crate::kb::{Kb, Msg};
 use crate::metrics::{self, Refusal, Transport};
 use crate::render::Embed;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -93,16 +94,22 @@ impl Endpoint {
         self
     }
 
-    /// The routes: `POST /interactions`, `GET /healthz`, `GET /metrics`.
+    /// The routes: `POST /interactions`, `GET /healthz`, `GET /metrics`; a log line per
+    /// request when `info` is on (the filter is fixed at start, so with it off the
+    /// layer is not there to pay for).
     pub fn router(self) -> Router {
         let limit = self.body_limit;
-        Router::new()
+        let router = Router::new()
             .route("/interactions", post(interactions))
             .route("/healthz", get(|| async { "ok\n" }))
             .route("/metrics", get(metrics::scrape))
-            .layer(DefaultBodyLimit::max(limit))
-            .layer(middleware::from_fn(log_request))
-            .with_state(Arc::new(self))
+            .layer(DefaultBodyLimit::max(limit));
+        let router = if tracing::enabled!(tracing::Level::INFO) {
+            router.layer(middleware::from_fn(log_request))
+        } else {
+            router
+        };
+        router.with_state(Arc::new(self))
     }
 }
 
@@ -117,21 +124,10 @@ pub async fn serve(
 
 /// One line per request: method, path, status, time. No bodies, no headers, no keys.
 async fn log_request(request: Request, next: Next) -> Response {
-    if !tracing::enabled!(tracing::Level::INFO) {
-        return counted(next.run(request).await);
-    }
     let (method, path) = (request.method().clone(), request.uri().path().to_string());
     let started = Instant::now();
-    let response = counted(next.run(request).await);
+    let response = next.run(request).await;
     tracing::info!(%method, %path, status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
-    response
-}
-
-/// A body over the limit is refused by axum before the handler: count it here.
-fn counted(response: Response) -> Response {
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        metrics::http_refused(Refusal::TooLarge);
-    }
     response
 }
 
@@ -163,8 +159,22 @@ impl IntoResponse for Refused {
     }
 }
 
-async fn interactions(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Bytes) -> Result<Response, Refused> {
+async fn interactions(
+    State(ep): State<Arc<Endpoint>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Refused> {
     let started = Instant::now();
+    // A body over the limit (413), counted; any other failure to read it, as axum says.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                metrics::http_refused(Refusal::TooLarge);
+            }
+            return Ok(rejection.into_response());
+        }
+    };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (header("x-signature-ed25519"), header("x-signature-timestamp")) else {
         return Err(Refused::Unsigned);
