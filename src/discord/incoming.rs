@@ -4,6 +4,7 @@
 //! serenity's model ([`Incoming::from_serenity`]). A test checks that both read every
 //! sample interaction alike.
 
+use super::json::{plain_string, Reader, Syntax};
 use crate::lang::Lang;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
@@ -51,7 +52,7 @@ pub enum Kind<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum NotAnInteraction {
     #[error("body is not JSON: {0}")]
-    NotJson(serde_json::Error),
+    NotJson(#[from] Syntax),
     #[error("body is not a JSON object")]
     NotAnObject,
     #[error("not a Discord interaction: {0}")]
@@ -61,44 +62,74 @@ pub enum NotAnInteraction {
 impl<'a> Incoming<'a> {
     /// Read an interaction as Discord sends it over HTTP. Only `type` is required of
     /// every interaction; a command needs `data.name`, a component `data.custom_id`, and
-    /// both the user (`member.user` in a server, `user` in a DM).
+    /// both the user (`member.user` in a server, `user` in a DM). The body is read once:
+    /// the members imlaws uses are kept as written and decoded, the rest only checked.
     pub fn parse(body: &'a [u8]) -> Result<Incoming<'a>, NotAnInteraction> {
-        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(match serde_json::from_slice::<de::IgnoredAny>(body) {
-                Err(e) => NotAnInteraction::NotJson(e),
-                Ok(_) => NotAnInteraction::NotAnObject,
-            });
+        let mut reader = Reader::new(body)?;
+        if reader.peek() != Some(b'{') {
+            reader.skip(0)?;
+            reader.finish()?;
+            return Err(NotAnInteraction::NotAnObject);
         }
-        let raw: Raw<'a> = serde_json::from_slice(body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => NotAnInteraction::NotJson(e),
-            _ => NotAnInteraction::Model(e.to_string()),
+        let mut raw = Raw::default();
+        reader.object(0, |r, key, depth| match key {
+            "type" => set(&mut raw.kind, r.raw(depth)?),
+            "token" => set(&mut raw.token, r.raw(depth)?),
+            "locale" => set(&mut raw.locale, r.raw(depth)?),
+            "user" => user_id(r, depth, &mut raw.user),
+            "member" => members(r, depth, |r, key, depth| match key {
+                "user" => user_id(r, depth, &mut raw.member_user),
+                _ => r.skip(depth),
+            }),
+            "data" => data(r, depth, &mut raw.data),
+            _ => r.skip(depth),
         })?;
+        reader.finish()?;
         let missing = |what: &str| NotAnInteraction::Model(format!("missing {what}"));
-        let user = raw.member.and_then(|m| m.user).or(raw.user).map(|u| u.id.0);
-        let lang = raw.locale.as_ref().map_or(Lang::En, |l| Lang::from_locale(&l.0));
-        let data = raw.data.unwrap_or_default();
-        let kind = match raw.kind {
+        let kind: u8 = decode(raw.kind.ok_or_else(|| missing("type"))?)?;
+        let user = match raw.member_user.or(raw.user) {
+            Some(id) => Some(decode::<Snowflake>(id)?.0),
+            None => None,
+        };
+        let lang = match raw.locale {
+            Some(locale) => text(locale)?.map_or(Lang::En, |l| Lang::from_locale(&l)),
+            None => Lang::En,
+        };
+        let data = raw.data;
+        let required =
+            |raw: Option<&'a str>, what: &str| text(raw.ok_or_else(|| missing(what))?)?.ok_or_else(|| missing(what));
+        let option = |o: &RawOption<'a>| -> Result<(Cow<'a, str>, Cow<'a, str>), NotAnInteraction> {
+            let value = match o.value {
+                Some(value) => text(value)?.unwrap_or_default(),
+                None => Cow::Borrowed(""),
+            };
+            Ok((required(o.name, "an option's name")?, value))
+        };
+        let kind = match kind {
             1 => Kind::Ping,
             2 => Kind::Command {
-                name: data.name.ok_or_else(|| missing("data.name"))?.0,
-                options: data
-                    .options
-                    .into_iter()
-                    .map(|o| (o.name.0, o.value.map_or(Cow::Borrowed(""), |v| v.0)))
-                    .collect(),
+                name: required(data.name, "data.name")?,
+                options: data.options.iter().map(option).collect::<Result<_, _>>()?,
             },
             3 => Kind::Component {
-                custom_id: data.custom_id.ok_or_else(|| missing("data.custom_id"))?.0,
-                values: (data.component_type == Some(3)).then(|| data.values.into_iter().map(|v| v.0).collect()),
+                custom_id: required(data.custom_id, "data.custom_id")?,
+                values: match data.component_type.map(decode::<u8>).transpose()? {
+                    Some(3) => {
+                        Some(data.values.into_iter().map(|v| required(Some(v), "a value")).collect::<Result<_, _>>()?)
+                    }
+                    _ => None,
+                },
             },
-            4 => Kind::Autocomplete {
-                name: data.name.ok_or_else(|| missing("data.name"))?.0,
-                focused: data
-                    .options
-                    .into_iter()
-                    .find(|o| o.focused)
-                    .map(|o| (o.name.0, o.value.map_or(Cow::Borrowed(""), |v| v.0))),
-            },
+            4 => {
+                let mut focused = None;
+                for o in &data.options {
+                    if o.focused.map(decode::<bool>).transpose()?.unwrap_or(false) {
+                        focused = Some(option(o)?);
+                        break;
+                    }
+                }
+                Kind::Autocomplete { name: required(data.name, "data.name")?, focused }
+            }
             5 => Kind::Modal,
             other => return Err(NotAnInteraction::Model(format!("unknown interaction type {other}"))),
         };
@@ -106,7 +137,11 @@ impl<'a> Incoming<'a> {
             (Kind::Command { .. } | Kind::Component { .. }, None) => return Err(missing("member.user or user")),
             (_, user) => user.unwrap_or(0),
         };
-        Ok(Incoming { kind, lang, user, token: raw.token.map_or(Cow::Borrowed(""), |t| t.0) })
+        let token = match raw.token {
+            Some(token) => text(token)?.unwrap_or_default(),
+            None => Cow::Borrowed(""),
+        };
+        Ok(Incoming { kind, lang, user, token })
     }
 
     /// What serenity's model of a gateway interaction asks. `None` for a kind imlaws does
@@ -114,7 +149,8 @@ impl<'a> Incoming<'a> {
     pub fn from_serenity(interaction: &'a Interaction) -> Option<Incoming<'a>> {
         let (kind, locale, user, token) = match interaction {
             Interaction::Command(c) => {
-                let options = c.data.options.iter().map(|o| (Cow::Borrowed(o.name.as_str()), text(&o.value))).collect();
+                let options =
+                    c.data.options.iter().map(|o| (Cow::Borrowed(o.name.as_str()), option_text(&o.value))).collect();
                 (Kind::Command { name: Cow::Borrowed(&c.data.name), options }, &c.locale, c.user.id.get(), &c.token)
             }
             Interaction::Autocomplete(c) => {
@@ -158,7 +194,7 @@ impl Incoming<'_> {
 }
 
 /// An option's value as text, as a command line would carry it.
-fn text(v: &CommandDataOptionValue) -> Cow<'_, str> {
+fn option_text(v: &CommandDataOptionValue) -> Cow<'_, str> {
     match v {
         CommandDataOptionValue::String(s) => Cow::Borrowed(s),
         CommandDataOptionValue::Integer(n) => Cow::Owned(n.to_string()),
@@ -169,56 +205,95 @@ fn text(v: &CommandDataOptionValue) -> Cow<'_, str> {
     }
 }
 
-/// The body's fields imlaws reads; everything else is skipped unread.
-#[derive(Deserialize)]
+/// The members imlaws reads, as written in the body; everything else is only checked.
+#[derive(Default)]
 struct Raw<'a> {
-    #[serde(rename = "type")]
-    kind: u8,
-    #[serde(borrow, default)]
-    token: Option<Text<'a>>,
-    #[serde(borrow, default)]
-    locale: Option<Text<'a>>,
-    #[serde(default)]
-    member: Option<Member>,
-    #[serde(default)]
-    user: Option<User>,
-    #[serde(borrow, default)]
-    data: Option<Data<'a>>,
+    kind: Option<&'a str>,
+    token: Option<&'a str>,
+    locale: Option<&'a str>,
+    member_user: Option<&'a str>,
+    user: Option<&'a str>,
+    data: Data<'a>,
 }
 
-#[derive(Deserialize)]
-struct Member {
-    #[serde(default)]
-    user: Option<User>,
-}
-
-#[derive(Deserialize)]
-struct User {
-    id: Snowflake,
-}
-
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct Data<'a> {
-    #[serde(borrow, default)]
-    name: Option<Text<'a>>,
-    #[serde(borrow, default)]
+    name: Option<&'a str>,
     options: Vec<RawOption<'a>>,
-    #[serde(borrow, default)]
-    custom_id: Option<Text<'a>>,
-    #[serde(default)]
-    component_type: Option<u8>,
-    #[serde(borrow, default)]
-    values: Vec<Text<'a>>,
+    custom_id: Option<&'a str>,
+    component_type: Option<&'a str>,
+    values: Vec<&'a str>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default)]
 struct RawOption<'a> {
-    #[serde(borrow)]
-    name: Text<'a>,
-    #[serde(borrow, default)]
-    value: Option<Text<'a>>,
-    #[serde(default)]
-    focused: bool,
+    name: Option<&'a str>,
+    value: Option<&'a str>,
+    focused: Option<&'a str>,
+}
+
+/// Keep a member's value; `null` is as good as absent.
+fn set<'a>(slot: &mut Option<&'a str>, raw: &'a str) -> Result<(), Syntax> {
+    *slot = (raw != "null").then_some(raw);
+    Ok(())
+}
+
+/// An object's members, or nothing when the value is not an object (`null`, say).
+fn members<'a>(
+    r: &mut Reader<'a>,
+    depth: u32,
+    member: impl FnMut(&mut Reader<'a>, &'a str, u32) -> Result<(), Syntax>,
+) -> Result<(), Syntax> {
+    match r.peek() {
+        Some(b'{') => r.object(depth, member),
+        _ => r.skip(depth),
+    }
+}
+
+/// A user object's `id`.
+fn user_id<'a>(r: &mut Reader<'a>, depth: u32, slot: &mut Option<&'a str>) -> Result<(), Syntax> {
+    members(r, depth, |r, key, depth| match key {
+        "id" => set(slot, r.raw(depth)?),
+        _ => r.skip(depth),
+    })
+}
+
+/// The interaction's `data`: the command and its options, or the component clicked.
+fn data<'a>(r: &mut Reader<'a>, depth: u32, data: &mut Data<'a>) -> Result<(), Syntax> {
+    members(r, depth, |r, key, depth| match key {
+        "name" => set(&mut data.name, r.raw(depth)?),
+        "custom_id" => set(&mut data.custom_id, r.raw(depth)?),
+        "component_type" => set(&mut data.component_type, r.raw(depth)?),
+        "values" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
+            data.values.push(r.raw(depth)?);
+            Ok(())
+        }),
+        "options" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
+            let mut option = RawOption::default();
+            members(r, depth, |r, key, depth| match key {
+                "name" => set(&mut option.name, r.raw(depth)?),
+                "value" => set(&mut option.value, r.raw(depth)?),
+                "focused" => set(&mut option.focused, r.raw(depth)?),
+                _ => r.skip(depth),
+            })?;
+            data.options.push(option);
+            Ok(())
+        }),
+        _ => r.skip(depth),
+    })
+}
+
+/// A kept member decoded by `serde_json`, or refused as not what Discord sends.
+fn decode<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, NotAnInteraction> {
+    serde_json::from_str(raw).map_err(|e| NotAnInteraction::Model(e.to_string()))
+}
+
+/// A kept string (or number, or boolean) as text: borrowed when written plainly.
+fn text(raw: &str) -> Result<Option<Cow<'_, str>>, NotAnInteraction> {
+    if let Some(plain) = plain_string(raw) {
+        return Ok(Some(Cow::Borrowed(plain)));
+    }
+    Ok(decode::<Option<Text>>(raw)?.map(|t| t.0))
 }
 
 /// A string, borrowed from the body unless it had escapes; a number or a boolean as
@@ -303,6 +378,48 @@ mod tests {
         assert!(compared >= 8, "only {compared} seeds compared");
     }
 
+    fn seeds() -> Vec<Vec<u8>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/interaction");
+        let mut seeds: Vec<Vec<u8>> =
+            std::fs::read_dir(&dir).unwrap().map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect();
+        seeds.sort();
+        seeds.retain(|body| Incoming::parse(body).is_ok());
+        seeds
+    }
+
+    /// Where noise goes: the body, its member, the member's user, its data, an option.
+    fn place(v: &mut serde_json::Value, place: usize) -> Option<&mut serde_json::Map<String, serde_json::Value>> {
+        match place {
+            0 => v.as_object_mut(),
+            1 => v.get_mut("member")?.as_object_mut(),
+            2 => v.get_mut("member")?.get_mut("user")?.as_object_mut(),
+            3 => v.get_mut("data")?.as_object_mut(),
+            _ => v.get_mut("data")?.get_mut("options")?.get_mut(0)?.as_object_mut(),
+        }
+    }
+
+    proptest::proptest! {
+        /// Members imlaws does not read, of any shape, anywhere in an interaction, and
+        /// pretty printing, change nothing of what it reads.
+        #[test]
+        fn what_imlaws_does_not_read_changes_nothing(
+            seed in proptest::sample::select(seeds()),
+            noise in proptest::collection::vec(("[a-z_]{1,10}", crate::discord::json::tests::value(), 0..5usize), 0..6),
+            pretty in proptest::bool::ANY,
+        ) {
+            const READ: [&str; 14] = ["type", "token", "locale", "member", "user", "data", "id", "name", "options",
+                "value", "focused", "custom_id", "component_type", "values"];
+            let mut v: serde_json::Value = serde_json::from_slice(&seed).unwrap();
+            for (key, value, at) in noise {
+                if let (false, Some(members)) = (READ.contains(&key.as_str()), place(&mut v, at)) {
+                    members.insert(key, value);
+                }
+            }
+            let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap();
+            proptest::prop_assert_eq!(Incoming::parse(text.as_bytes()).unwrap(), Incoming::parse(&seed).unwrap());
+        }
+    }
+
     #[test]
     fn what_is_not_an_interaction_says_why() {
         let why = |body: &[u8]| Incoming::parse(body).unwrap_err().to_string();
@@ -315,6 +432,11 @@ mod tests {
         assert!(why(br#"{"type": 2, "user": {"id": "1"}}"#).contains("missing data.name"));
         assert!(why(br#"{"type": 3, "user": {"id": "x"}, "data": {"custom_id": "a"}}"#).starts_with("not a Discord"));
         assert!(why(br#"{"data": {}}"#).starts_with("not a Discord interaction"));
+        assert_eq!(why(br#"{"type": 1} x"#), "body is not JSON: expected the end at byte 12");
+        assert!(why(br#"{"type": "1"}"#).starts_with("not a Discord interaction: invalid type"));
+        // A member that is not an object counts as absent.
+        let dm = br#"{"type": 2, "member": null, "user": {"id": "7"}, "data": {"name": "help", "options": null}}"#;
+        assert_eq!(Incoming::parse(dm).unwrap().user, 7);
     }
 
     #[test]

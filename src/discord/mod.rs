@@ -8,6 +8,7 @@ pub mod components;
 pub mod gateway;
 pub mod http;
 pub mod incoming;
+pub mod json;
 pub mod wire;
 
 use crate::answer::{Reply, UserError};

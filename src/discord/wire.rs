@@ -7,6 +7,7 @@
 //! is most of what made this faster than the builders and `serde_json` (see
 //! BENCHMARKS.md, "The endpoint's own cost").
 
+use super::json::string;
 use crate::render::Embed;
 use std::borrow::Cow;
 
@@ -298,70 +299,6 @@ fn number(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Which of the eight bytes (little-endian) need escaping in a JSON string: a control
-/// character (below 0x20), a quote or a backslash. Each byte's high bit is set in the
-/// result where it needs it. Bit tricks on the whole word: `x - 0x20…` sets a byte's
-/// high bit where the byte was below 0x20, and `v - 0x01…` where `v` had a zero byte
-/// (a byte equal to the one XORed away); `!x` keeps bytes of 0x80 and above out. A
-/// borrow can only mark bytes above one that really matched, so the lowest marked byte
-/// is exact, and the mask is zero exactly when no byte needs escaping.
-fn escapes(x: u64) -> u64 {
-    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-    let quote = x ^ (ONES * u64::from(b'"'));
-    let backslash = x ^ (ONES * u64::from(b'\\'));
-    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS
-}
-
-/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it: eight
-/// bytes at a time, jumping straight to the next byte that needs escaping.
-pub fn string(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    let mut start = 0;
-    let mut i = 0;
-    while let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-        let mask = escapes(u64::from_le_bytes(word));
-        if mask == 0 {
-            i += 8;
-            continue;
-        }
-        let at = i + (mask.trailing_zeros() / 8) as usize;
-        out.extend_from_slice(&bytes[start..at]);
-        escape(out, bytes[at]);
-        i = at + 1;
-        start = i;
-    }
-    for (at, &b) in bytes.iter().enumerate().skip(i) {
-        if b < 0x20 || b == b'"' || b == b'\\' {
-            out.extend_from_slice(&bytes[start..at]);
-            escape(out, b);
-            start = at + 1;
-        }
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-/// One byte's escape, as `serde_json` writes it.
-fn escape(out: &mut Vec<u8>, b: u8) {
-    match b {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        0x0c => out.extend_from_slice(b"\\f"),
-        _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
-    }
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// A body for serenity's REST calls, which take anything `Serialize`: our JSON,
 /// written out verbatim (checked to be JSON on the way, as serenity's REST path is not
 /// the hot one).
@@ -385,36 +322,6 @@ impl serde::Serialize for Callback<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-
-    fn escaped(s: &str) -> String {
-        let mut out = Vec::new();
-        string(&mut out, s);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        for s in [
-            "",
-            "plain",
-            "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}j\u{7f}",
-            "seven b\"",
-            "eight by\"",
-            "\"\"\"\"\"\"\"\"\"\"",
-            "中文“引号”与\n换行：一二三四五六七八九十",
-            "0123456789abcdef\n0123456789abcdef\\",
-        ] {
-            assert_eq!(escaped(s), serde_json::to_string(s).unwrap(), "{s:?}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]{0,40}|[\"\\\\\\x00-\\x1f a中]{0,40}") {
-            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
-        }
-    }
 
     #[test]
     fn numbers() {

@@ -1,0 +1,418 @@
+//! JSON, written and read directly where it is hot: strings escaped as `serde_json`
+//! escapes them, sixteen bytes at a time ([`string`]); and a [`Reader`] that walks a
+//! request body once, handing its caller the members it asks for as raw text and
+//! checking (not building) everything else. What is kept is decoded with `serde_json`.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Which of the eight bytes (little-endian) need escaping in a JSON string: a control
+/// character (below 0x20), a quote or a backslash. Each byte's high bit is set in the
+/// result where it needs it. Bit tricks on the whole word: `x - 0x20…` sets a byte's
+/// high bit where the byte was below 0x20, and `v - 0x01…` where `v` had a zero byte
+/// (a byte equal to the one XORed away); `!x` keeps bytes of 0x80 and above out. A
+/// borrow can only mark bytes above one that really matched, so the lowest marked byte
+/// is exact, and the mask is zero exactly when no byte needs escaping.
+fn escapes(x: u64) -> u64 {
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS
+}
+
+/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it: sixteen
+/// bytes at a time, jumping straight to the next byte that needs escaping.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    while let Some(at) = next_escape(bytes, start) {
+        out.extend_from_slice(&bytes[start..at]);
+        escape(out, bytes[at]);
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// The index of the first byte at or after `from` that needs escaping: sixteen bytes
+/// at a time, the last few padded with spaces (which need none).
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at < bytes.len() {
+        let block: [u8; 16] = match bytes.get(at..at + 16) {
+            Some(full) => full.try_into().unwrap_or([b' '; 16]),
+            None => {
+                let mut padded = [b' '; 16];
+                padded[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+                padded
+            }
+        };
+        let (a, b) = block.split_at(8);
+        let a = escapes(u64::from_le_bytes(a.try_into().unwrap_or_default()));
+        let b = escapes(u64::from_le_bytes(b.try_into().unwrap_or_default()));
+        if a | b != 0 {
+            let first = if a != 0 { a.trailing_zeros() } else { 64 + b.trailing_zeros() };
+            return Some(at + (first / 8) as usize);
+        }
+        at += 16;
+    }
+    None
+}
+
+/// One byte's escape, as `serde_json` writes it.
+fn escape(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]),
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Where a body stops being JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected} at byte {at}")]
+pub struct Syntax {
+    pub at: usize,
+    pub expected: &'static str,
+}
+
+/// How deep arrays and objects may nest (`serde_json`'s own limit).
+const MAX_DEPTH: u32 = 128;
+
+/// A JSON text being read, front to back.
+pub struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of `body`, which must be UTF-8.
+    pub fn new(body: &'a [u8]) -> Result<Reader<'a>, Syntax> {
+        let text = std::str::from_utf8(body).map_err(|e| Syntax { at: e.valid_up_to(), expected: "UTF-8" })?;
+        Ok(Reader { text, at: 0 })
+    }
+
+    fn error(&self, expected: &'static str) -> Syntax {
+        Syntax { at: self.at, expected }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    /// The next byte that is not white space, not consumed.
+    pub fn peek(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes().get(self.at) {
+            self.at += 1;
+        }
+        self.bytes().get(self.at).copied()
+    }
+
+    fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), Syntax> {
+        if self.peek() != Some(byte) {
+            return Err(self.error(expected));
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// Nothing but white space is left.
+    pub fn finish(&mut self) -> Result<(), Syntax> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.error("the end")),
+        }
+    }
+
+    /// An object: `member(reader, key, depth)` for each member, which must read or skip
+    /// its value. Keys are given as written, escapes and all.
+    pub fn object(
+        &mut self,
+        depth: u32,
+        mut member: impl FnMut(&mut Self, &'a str, u32) -> Result<(), Syntax>,
+    ) -> Result<(), Syntax> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error("less nesting"));
+        }
+        self.expect(b'{', "'{'")?;
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.error("a key"));
+            }
+            let key = self.string()?;
+            self.expect(b':', "':'")?;
+            member(self, &key[1..key.len() - 1], depth + 1)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error("',' or '}'")),
+            }
+        }
+    }
+
+    /// An array: `item(reader, depth)` for each element, which must read or skip it.
+    pub fn array(
+        &mut self,
+        depth: u32,
+        mut item: impl FnMut(&mut Self, u32) -> Result<(), Syntax>,
+    ) -> Result<(), Syntax> {
+        if depth >= MAX_DEPTH {
+            return Err(self.error("less nesting"));
+        }
+        self.expect(b'[', "'['")?;
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            item(self, depth + 1)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error("',' or ']'")),
+            }
+        }
+    }
+
+    /// The next value, checked, as the text it is written as.
+    pub fn raw(&mut self, depth: u32) -> Result<&'a str, Syntax> {
+        self.peek();
+        let start = self.at;
+        self.skip(depth)?;
+        Ok(&self.text[start..self.at])
+    }
+
+    /// Check the next value and go past it.
+    pub fn skip(&mut self, depth: u32) -> Result<(), Syntax> {
+        match self.peek() {
+            Some(b'{') => self.object(depth, |r, _, depth| r.skip(depth)),
+            Some(b'[') => self.array(depth, |r, depth| r.skip(depth)),
+            Some(b'"') => self.string().map(drop),
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.error("a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static str) -> Result<(), Syntax> {
+        if !self.text[self.at..].starts_with(word) {
+            return Err(self.error("true, false or null"));
+        }
+        self.at += word.len();
+        Ok(())
+    }
+
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Result<(), Syntax> {
+        let bytes = self.bytes();
+        let digits = |at: &mut usize| {
+            let start = *at;
+            while bytes.get(*at).is_some_and(u8::is_ascii_digit) {
+                *at += 1;
+            }
+            *at > start
+        };
+        let mut at = self.at;
+        if bytes.get(at) == Some(&b'-') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            Some(b'0') => at += 1,
+            Some(b'1'..=b'9') => {
+                digits(&mut at);
+            }
+            _ => return Err(Syntax { at, expected: "a digit" }),
+        }
+        if bytes.get(at) == Some(&b'.') {
+            at += 1;
+            if !digits(&mut at) {
+                return Err(Syntax { at, expected: "a digit" });
+            }
+        }
+        if let Some(b'e' | b'E') = bytes.get(at) {
+            at += 1;
+            if let Some(b'+' | b'-') = bytes.get(at) {
+                at += 1;
+            }
+            if !digits(&mut at) {
+                return Err(Syntax { at, expected: "a digit" });
+            }
+        }
+        self.at = at;
+        Ok(())
+    }
+
+    /// A string, quotes included, escapes checked but not decoded. No control
+    /// characters inside, as JSON has it.
+    fn string(&mut self) -> Result<&'a str, Syntax> {
+        let bytes = self.bytes();
+        let start = self.at;
+        let mut at = start + 1;
+        loop {
+            let Some(stop) = next_escape(bytes, at) else {
+                self.at = bytes.len();
+                return Err(self.error("'\"'"));
+            };
+            match bytes[stop] {
+                b'"' => {
+                    self.at = stop + 1;
+                    return Ok(&self.text[start..self.at]);
+                }
+                b'\\' => {
+                    at = stop + 2;
+                    match bytes.get(stop + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                        Some(b'u')
+                            if bytes.get(stop + 2..stop + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                        {
+                            at = stop + 6
+                        }
+                        _ => {
+                            self.at = stop;
+                            return Err(self.error("an escape"));
+                        }
+                    }
+                }
+                _ => {
+                    self.at = stop;
+                    return Err(self.error("no control character"));
+                }
+            }
+        }
+    }
+}
+
+/// A string value written without escapes, as the text between its quotes; `None`
+/// for anything else (which `serde_json` decodes).
+pub fn plain_string(raw: &str) -> Option<&str> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn escaped(s: &str) -> String {
+        let mut out = Vec::new();
+        string(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}j\u{7f}",
+            "seven b\"",
+            "eight by\"",
+            "\"\"\"\"\"\"\"\"\"\"",
+            "中文“引号”与\n换行：一二三四五六七八九十",
+            "0123456789abcdef\n0123456789abcdef\\",
+        ] {
+            assert_eq!(escaped(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]{0,40}|[\"\\\\\\x00-\\x1f a中]{0,40}") {
+            prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
+        }
+    }
+
+    /// Any JSON value, a few levels deep, with strings that need escaping.
+    pub(crate) fn value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "\\PC{0,12}|[\"\\\\\\x00-\\x1f a中]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z\"\\\\]{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn ours(bytes: &[u8]) -> Result<(), Syntax> {
+        let mut r = Reader::new(bytes)?;
+        r.skip(0)?;
+        r.finish()
+    }
+
+    proptest! {
+        /// Whatever `serde_json` writes, compact or pretty, reads back whole.
+        #[test]
+        fn reads_what_serde_json_writes(v in value(), pretty in any::<bool>()) {
+            let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap();
+            let mut r = Reader::new(text.as_bytes()).unwrap();
+            prop_assert_eq!(r.raw(0).unwrap(), text.as_str());
+            prop_assert!(r.finish().is_ok());
+        }
+
+        /// A damaged text (cut short, a byte changed or put in) is refused exactly
+        /// when `serde_json` refuses it (for UTF-8 text; the reader wants UTF-8 first).
+        #[test]
+        fn refuses_what_serde_json_refuses(v in value(), at in any::<prop::sample::Index>(), byte in any::<u8>(), how in 0..3u8) {
+            let mut bytes = serde_json::to_vec(&v).unwrap();
+            let i = at.index(bytes.len() + 1);
+            match how {
+                0 => bytes.truncate(i),
+                1 if i < bytes.len() => bytes[i] = byte,
+                _ => bytes.insert(i, byte),
+            }
+            let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
+            if std::str::from_utf8(&bytes).is_ok() {
+                prop_assert_eq!(ours(&bytes).is_ok(), theirs, "{}", String::from_utf8_lossy(&bytes));
+            } else {
+                prop_assert!(ours(&bytes).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_refused_says_where() {
+        assert_eq!(ours(b"{\"a\" 1}"), Err(Syntax { at: 5, expected: "':'" }));
+        assert_eq!(ours(b"[1,]"), Err(Syntax { at: 3, expected: "a value" }));
+        assert_eq!(ours(b"01"), Err(Syntax { at: 1, expected: "the end" }));
+        assert_eq!(ours(b"\"a\tb\""), Err(Syntax { at: 2, expected: "no control character" }));
+        assert_eq!(ours(b"\"\\x\""), Err(Syntax { at: 1, expected: "an escape" }));
+        assert_eq!(ours(b"\"open"), Err(Syntax { at: 5, expected: "'\"'" }));
+        assert_eq!(ours(&[b'"', 0xff, b'"']), Err(Syntax { at: 1, expected: "UTF-8" }));
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert_eq!(ours(deep.as_bytes()).unwrap_err().expected, "less nesting");
+        assert!(ours(b" {\"a\" : [1, -0.5e+3, true, false, null, \"\\u00e9\\n\"]} ").is_ok());
+        assert_eq!(plain_string("\"abc\""), Some("abc"));
+        assert_eq!(plain_string("\"a\\nb\""), None);
+        assert_eq!(plain_string("12"), None);
+    }
+}
