@@ -79,11 +79,13 @@ pub fn fill_with<'v>(template: &str, value: impl Fn(&str) -> Option<&'v str>) ->
 }
 
 fn fill_with_into<'v>(out: &mut String, template: &str, value: impl Fn(&str) -> Option<&'v str>) {
+    // Templates are short: a plain byte search beats setting up a char searcher.
+    let find = |s: &str, byte: u8| s.bytes().position(|b| b == byte);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = find(rest, b'{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}') {
+        match find(after, b'}') {
             Some(close) => {
                 let name = &after[..close];
                 match value(name) {

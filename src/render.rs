@@ -60,7 +60,7 @@ impl Embed {
 
     /// Start a field written line by line; long ones continue in further fields.
     fn field<'e>(&'e mut self, name: &'e str) -> Lines<'e> {
-        Lines { embed: self, name, value: String::with_capacity(1024), continued: false }
+        Lines { embed: self, name, value: String::with_capacity(1024), chars: 0, counted: 0, continued: false }
     }
 
     /// Add a field of whole lines.
@@ -193,18 +193,24 @@ struct Lines<'e> {
     embed: &'e mut Embed,
     name: &'e str,
     value: String,
+    /// Characters in `value[..counted]`, counted once each.
+    chars: usize,
+    counted: usize,
     continued: bool,
 }
 
 impl Lines<'_> {
     /// Add one line made of `parts`, without an intermediate allocation. Characters are
-    /// only counted near the limit: a byte length within it is a character count within it.
+    /// only counted near the limit: a byte length within it is a character count within
+    /// it; and what was counted once is not counted again.
     fn line(&mut self, parts: &[&str]) {
         let bytes: usize = parts.iter().map(|p| p.len()).sum();
         if !self.value.is_empty() && self.value.len() + 1 + bytes > limits::FIELD_VALUE {
-            let chars = char_len(&self.value) + 1 + parts.iter().map(|p| char_len(p)).sum::<usize>();
+            self.chars += char_len(&self.value[self.counted..]);
+            self.counted = self.value.len();
+            let chars = self.chars + 1 + parts.iter().map(|p| char_len(p)).sum::<usize>();
             if chars > limits::FIELD_VALUE {
-                self.flush();
+                self.flush(String::with_capacity(1024));
             }
         }
         if !self.value.is_empty() {
@@ -215,16 +221,17 @@ impl Lines<'_> {
         }
     }
 
-    fn flush(&mut self) {
+    /// The value so far becomes a field; `next` is written from here on.
+    fn flush(&mut self, next: String) {
         let name = if self.continued { format!("{} …", self.name) } else { self.name.to_string() };
-        let value = std::mem::replace(&mut self.value, String::with_capacity(1024));
+        let value = std::mem::replace(&mut self.value, next);
         self.embed.fields.push(EmbedField { name, value });
-        self.continued = true;
+        (self.chars, self.counted, self.continued) = (0, 0, true);
     }
 
     fn finish(mut self) {
         if !self.value.is_empty() {
-            self.flush();
+            self.flush(String::new());
         }
     }
 }
