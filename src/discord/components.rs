@@ -29,7 +29,6 @@ use crate::profile::{Field, ProfileInput};
 use crate::render;
 use crate::verdict::Report;
 use std::borrow::Cow;
-use std::fmt::Write;
 use std::sync::LazyLock;
 
 const PREFIX: &str = "im1";
@@ -89,9 +88,25 @@ impl State {
             Action::Map => id.push('m'),
         }
         id.push('.');
-        id.extend(Field::ALL.iter().map(|&f| self.input.get(f).map_or('-', digit)));
+        let profile = Field::ALL.map(|f| match self.input.get(f) {
+            Some(i) if i < 10 => b'0' + i as u8,
+            _ => b'-',
+        });
+        id.push_str(std::str::from_utf8(&profile).unwrap_or_default());
         id.push('.');
-        let _ = write!(id, "{}", self.owner);
+        // The owner's digits, last first.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut owner = self.owner;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (owner % 10) as u8;
+            owner /= 10;
+            if owner == 0 {
+                break;
+            }
+        }
+        id.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
         id
     }
 
@@ -179,7 +194,8 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
     });
     let current = |f: Field| (!report.profile.unknown.contains(f)).then(|| report.profile.values.index(f));
     let options = |fields: &[Field]| -> Vec<SelectOption<'k>> {
-        let mut out = Vec::with_capacity(OPTIONS_MAX);
+        let count: usize = fields.iter().map(|f| f.codes().len() - usize::from(current(*f).is_some())).sum();
+        let mut out = Vec::with_capacity(count.min(OPTIONS_MAX));
         for &f in fields {
             for code in (0..f.codes().len()).filter(|&c| Some(c) != current(f)) {
                 let mut o = option(kb, lang, f, code);
