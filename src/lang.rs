@@ -12,12 +12,13 @@ pub enum Lang {
 impl Lang {
     /// `en`, `zh`, or a locale such as `en-US`, `zh-CN`, `zh-TW`.
     pub fn parse(s: &str) -> Option<Lang> {
-        let s = s.trim().to_ascii_lowercase();
-        let base = s.split(['-', '_']).next().unwrap_or("");
-        match base {
-            "en" => Some(Lang::En),
-            "zh" => Some(Lang::Zh),
-            _ => None,
+        let base = s.trim().split(['-', '_']).next().unwrap_or("");
+        if base.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else if base.eq_ignore_ascii_case("zh") {
+            Some(Lang::Zh)
+        } else {
+            None
         }
     }
 

@@ -20,15 +20,16 @@ fn escapes(x: u64) -> u64 {
     (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS
 }
 
-/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it. Most
-/// strings need no escape: one pass that the compiler vectorises says so, and they are
-/// copied whole; the rest jump from one byte to escape to the next.
+/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it. Short
+/// strings (labels, ids, titles) rarely need an escape: one pass that the compiler
+/// vectorises says so, and they are copied whole; long ones are lines of text, which
+/// jump from one byte to escape (a newline, mostly) to the next.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    if !clean(bytes) {
+    if bytes.len() >= 96 || !clean(bytes) {
         while let Some(at) = next_escape(bytes, start) {
             out.extend_from_slice(&bytes[start..at]);
             escape(out, bytes[at]);
