@@ -213,6 +213,7 @@ impl Lines<'_> {
                 self.flush(String::with_capacity(1024));
             }
         }
+        self.value.reserve(bytes + 1);
         if !self.value.is_empty() {
             self.value.push('\n');
         }

@@ -65,7 +65,7 @@ impl<'a> Incoming<'a> {
     /// both the user (`member.user` in a server, `user` in a DM). The body is read once:
     /// the members imlaws uses are kept as written and decoded, the rest only checked.
     pub fn parse(body: &'a [u8]) -> Result<Incoming<'a>, NotAnInteraction> {
-        let mut reader = Reader::new(body)?;
+        let mut reader = Reader::new(body);
         if reader.peek() != Some(b'{') {
             reader.skip(0)?;
             reader.finish()?;
@@ -73,15 +73,15 @@ impl<'a> Incoming<'a> {
         }
         let mut raw = Raw::default();
         reader.object(0, |r, key, depth| match key {
-            "type" => set(&mut raw.kind, r.raw(depth)?),
-            "token" => set(&mut raw.token, r.raw(depth)?),
-            "locale" => set(&mut raw.locale, r.raw(depth)?),
-            "user" => user_id(r, depth, &mut raw.user),
-            "member" => members(r, depth, |r, key, depth| match key {
-                "user" => user_id(r, depth, &mut raw.member_user),
+            b"type" => set(&mut raw.kind, r.raw(depth)?),
+            b"token" => set(&mut raw.token, r.raw(depth)?),
+            b"locale" => set(&mut raw.locale, r.raw(depth)?),
+            b"user" => user_id(r, depth, &mut raw.user),
+            b"member" => members(r, depth, |r, key, depth| match key {
+                b"user" => user_id(r, depth, &mut raw.member_user),
                 _ => r.skip(depth),
             }),
-            "data" => data(r, depth, &mut raw.data),
+            b"data" => data(r, depth, &mut raw.data),
             _ => r.skip(depth),
         })?;
         reader.finish()?;
@@ -97,7 +97,7 @@ impl<'a> Incoming<'a> {
         };
         let data = raw.data;
         let required =
-            |raw: Option<&'a str>, what: &str| text(raw.ok_or_else(|| missing(what))?)?.ok_or_else(|| missing(what));
+            |raw: Option<&'a [u8]>, what: &str| text(raw.ok_or_else(|| missing(what))?)?.ok_or_else(|| missing(what));
         let option = |o: &RawOption<'a>| -> Result<(Cow<'a, str>, Cow<'a, str>), NotAnInteraction> {
             let value = match o.value {
                 Some(value) => text(value)?.unwrap_or_default(),
@@ -208,33 +208,33 @@ fn option_text(v: &CommandDataOptionValue) -> Cow<'_, str> {
 /// The members imlaws reads, as written in the body; everything else is only checked.
 #[derive(Default)]
 struct Raw<'a> {
-    kind: Option<&'a str>,
-    token: Option<&'a str>,
-    locale: Option<&'a str>,
-    member_user: Option<&'a str>,
-    user: Option<&'a str>,
+    kind: Option<&'a [u8]>,
+    token: Option<&'a [u8]>,
+    locale: Option<&'a [u8]>,
+    member_user: Option<&'a [u8]>,
+    user: Option<&'a [u8]>,
     data: Data<'a>,
 }
 
 #[derive(Default)]
 struct Data<'a> {
-    name: Option<&'a str>,
+    name: Option<&'a [u8]>,
     options: Vec<RawOption<'a>>,
-    custom_id: Option<&'a str>,
-    component_type: Option<&'a str>,
-    values: Vec<&'a str>,
+    custom_id: Option<&'a [u8]>,
+    component_type: Option<&'a [u8]>,
+    values: Vec<&'a [u8]>,
 }
 
 #[derive(Default)]
 struct RawOption<'a> {
-    name: Option<&'a str>,
-    value: Option<&'a str>,
-    focused: Option<&'a str>,
+    name: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    focused: Option<&'a [u8]>,
 }
 
 /// Keep a member's value; `null` is as good as absent.
-fn set<'a>(slot: &mut Option<&'a str>, raw: &'a str) -> Result<(), Syntax> {
-    *slot = (raw != "null").then_some(raw);
+fn set<'a>(slot: &mut Option<&'a [u8]>, raw: &'a [u8]) -> Result<(), Syntax> {
+    *slot = (raw != b"null").then_some(raw);
     Ok(())
 }
 
@@ -242,7 +242,7 @@ fn set<'a>(slot: &mut Option<&'a str>, raw: &'a str) -> Result<(), Syntax> {
 fn members<'a>(
     r: &mut Reader<'a>,
     depth: u32,
-    member: impl FnMut(&mut Reader<'a>, &'a str, u32) -> Result<(), Syntax>,
+    member: impl FnMut(&mut Reader<'a>, &'a [u8], u32) -> Result<(), Syntax>,
 ) -> Result<(), Syntax> {
     match r.peek() {
         Some(b'{') => r.object(depth, member),
@@ -251,9 +251,9 @@ fn members<'a>(
 }
 
 /// A user object's `id`.
-fn user_id<'a>(r: &mut Reader<'a>, depth: u32, slot: &mut Option<&'a str>) -> Result<(), Syntax> {
+fn user_id<'a>(r: &mut Reader<'a>, depth: u32, slot: &mut Option<&'a [u8]>) -> Result<(), Syntax> {
     members(r, depth, |r, key, depth| match key {
-        "id" => set(slot, r.raw(depth)?),
+        b"id" => set(slot, r.raw(depth)?),
         _ => r.skip(depth),
     })
 }
@@ -261,19 +261,19 @@ fn user_id<'a>(r: &mut Reader<'a>, depth: u32, slot: &mut Option<&'a str>) -> Re
 /// The interaction's `data`: the command and its options, or the component clicked.
 fn data<'a>(r: &mut Reader<'a>, depth: u32, data: &mut Data<'a>) -> Result<(), Syntax> {
     members(r, depth, |r, key, depth| match key {
-        "name" => set(&mut data.name, r.raw(depth)?),
-        "custom_id" => set(&mut data.custom_id, r.raw(depth)?),
-        "component_type" => set(&mut data.component_type, r.raw(depth)?),
-        "values" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
+        b"name" => set(&mut data.name, r.raw(depth)?),
+        b"custom_id" => set(&mut data.custom_id, r.raw(depth)?),
+        b"component_type" => set(&mut data.component_type, r.raw(depth)?),
+        b"values" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
             data.values.push(r.raw(depth)?);
             Ok(())
         }),
-        "options" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
+        b"options" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
             let mut option = RawOption::default();
             members(r, depth, |r, key, depth| match key {
-                "name" => set(&mut option.name, r.raw(depth)?),
-                "value" => set(&mut option.value, r.raw(depth)?),
-                "focused" => set(&mut option.focused, r.raw(depth)?),
+                b"name" => set(&mut option.name, r.raw(depth)?),
+                b"value" => set(&mut option.value, r.raw(depth)?),
+                b"focused" => set(&mut option.focused, r.raw(depth)?),
                 _ => r.skip(depth),
             })?;
             data.options.push(option);
@@ -284,12 +284,12 @@ fn data<'a>(r: &mut Reader<'a>, depth: u32, data: &mut Data<'a>) -> Result<(), S
 }
 
 /// A kept member decoded by `serde_json`, or refused as not what Discord sends.
-fn decode<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, NotAnInteraction> {
-    serde_json::from_str(raw).map_err(|e| NotAnInteraction::Model(e.to_string()))
+fn decode<'a, T: Deserialize<'a>>(raw: &'a [u8]) -> Result<T, NotAnInteraction> {
+    serde_json::from_slice(raw).map_err(|e| NotAnInteraction::Model(e.to_string()))
 }
 
 /// A kept string (or number, or boolean) as text: borrowed when written plainly.
-fn text(raw: &str) -> Result<Option<Cow<'_, str>>, NotAnInteraction> {
+fn text(raw: &[u8]) -> Result<Option<Cow<'_, str>>, NotAnInteraction> {
     if let Some(plain) = plain_string(raw) {
         return Ok(Some(Cow::Borrowed(plain)));
     }

@@ -50,7 +50,7 @@ pub fn stated(s: &Settled) -> ProfileInput {
 pub fn what_if(s: &Settled) -> WhatIf {
     let input = stated(s);
     let (primary, _, outlook) = outcome(&s.profile).decision();
-    let mut changes = Vec::new();
+    let mut changes = Vec::with_capacity(16);
     let mut steady = FieldSet::default();
     for field in Field::ALL {
         let from = (!s.unknown.contains(field)).then(|| s.profile.index(field));
