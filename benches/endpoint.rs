@@ -9,7 +9,8 @@
 //! `cargo bench --profile profiling --bench endpoint`
 //!
 //! Environment: `IMLAWS_BENCH_ROUNDS` (default 3) alternating rounds of each server,
-//! figures reported per round and as medians; `IMLAWS_BENCH_NODE=0` skips Node;
+//! figures reported per round and as medians; `IMLAWS_BENCH_CLOSED_SECS` and
+//! `IMLAWS_BENCH_OPEN_SECS` (default 4 and 5) the length of each loop; `IMLAWS_BENCH_NODE=0` skips Node;
 //! `IMLAWS_BIN` runs another `imlaws` binary (e.g. an older build, for before/after);
 //! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
 //! into DIR (one file each) and stops: `diff -r` two such folders to check that a
@@ -36,9 +37,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const CONNECTIONS: usize = 8;
-/// The closed loop (as fast as the server answers) and the open loop at a fixed rate.
-const CLOSED_SECS: u64 = 4;
-const OPEN_SECS: u64 = 5;
+/// The closed loop (as fast as the server answers) and the open loop at a fixed rate,
+/// in seconds: 4 and 5 unless `IMLAWS_BENCH_CLOSED_SECS` / `IMLAWS_BENCH_OPEN_SECS` say.
+/// Shorter loops and more rounds interleave the servers more finely, which evens out a
+/// shared machine's drift between them.
+static CLOSED_SECS: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| secs("IMLAWS_BENCH_CLOSED_SECS", 4));
+static OPEN_SECS: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| secs("IMLAWS_BENCH_OPEN_SECS", 5));
+
+fn secs(var: &str, default: u64) -> u64 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).filter(|&s| s > 0).unwrap_or(default)
+}
 const OPEN_RATE: u64 = 1000;
 
 /// A signed `POST /interactions` of `body`.
@@ -152,14 +160,14 @@ impl Server {
         let tick = Duration::from_secs(1) / 100; // USER_HZ
         let cpu0 = cpu_ticks(self.pid);
         let t0 = Instant::now();
-        let lat = load(self.addr, &self.reqs, 0, CLOSED_SECS);
+        let lat = load(self.addr, &self.reqs, 0, *CLOSED_SECS);
         let elapsed = t0.elapsed().as_secs_f64();
         let ticks = cpu_ticks(self.pid) - cpu0;
         let n = lat.len();
         assert!(n > 0 && ticks > 0, "{}: no request completed or no CPU time counted ({n}, {ticks})", self.name);
         let (throughput, cpu_per_request) = (n as f64 / elapsed, tick * ticks as u32 / n as u32);
         let (closed_p50, closed_p99) = (pct(&lat, 0.5), pct(&lat, 0.99));
-        let lat = load(self.addr, &self.reqs, OPEN_RATE, OPEN_SECS);
+        let lat = load(self.addr, &self.reqs, OPEN_RATE, *OPEN_SECS);
         let figures = Figures {
             throughput,
             cpu_per_request,
@@ -392,7 +400,9 @@ fn main() {
     let floor_same = Server::start("floor (fixed reply, our answer's bytes)", floor(&key, &same), &key);
     let floor_short = Server::start("floor (fixed short reply)", floor(&key, &short), &key);
     println!(
-        "{rounds} rounds; {CONNECTIONS} keep-alive connections; closed loop {CLOSED_SECS} s, then {OPEN_RATE} req/s for {OPEN_SECS} s; our answer is {} bytes; load average {}",
+        "{rounds} rounds; {CONNECTIONS} keep-alive connections; closed loop {} s, then {OPEN_RATE} req/s for {} s; our answer is {} bytes; load average {}",
+        *CLOSED_SECS,
+        *OPEN_SECS,
         answer.len(),
         load_average()
     );

@@ -62,7 +62,7 @@ impl Text {
 
 /// Replace `{name}` placeholders. Unknown names are left as they are.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
+    let mut out = String::with_capacity(template.len() + vars.iter().map(|(_, v)| v.len()).sum::<usize>());
     fill_into(&mut out, template, vars);
     out
 }

@@ -55,12 +55,12 @@ pub struct Embed {
 
 impl Embed {
     fn new(title: String, description: String, color: u32) -> Self {
-        Embed { title, description, color, fields: Vec::new(), footer: String::new(), image: None }
+        Embed { title, description, color, fields: Vec::with_capacity(8), footer: String::new(), image: None }
     }
 
     /// Start a field written line by line; long ones continue in further fields.
     fn field<'e>(&'e mut self, name: &'e str) -> Lines<'e> {
-        Lines { embed: self, name, value: String::with_capacity(1024), chars: 0, counted: 0, continued: false }
+        Lines { embed: self, name, value: String::with_capacity(FIELD_BYTES), chars: 0, counted: 0, continued: false }
     }
 
     /// Add a field of whole lines.
@@ -186,6 +186,10 @@ impl Embed {
     }
 }
 
+/// Room for a field's value up front: most are a few hundred bytes, and glibc serves
+/// blocks up to about 1 KiB from its fast per-thread cache (2 KiB measured slower).
+const FIELD_BYTES: usize = 1024;
+
 /// A field being written: lines are joined with newlines, and a line that would take
 /// the value past Discord's 1024 characters starts a continuation field instead (a
 /// single longer line is cut by [`Embed::fit`]).
@@ -210,7 +214,7 @@ impl Lines<'_> {
             self.counted = self.value.len();
             let chars = self.chars + 1 + parts.iter().map(|p| char_len(p)).sum::<usize>();
             if chars > limits::FIELD_VALUE {
-                self.flush(String::with_capacity(1024));
+                self.flush(String::with_capacity(FIELD_BYTES));
             }
         }
         self.value.reserve(bytes + 1);

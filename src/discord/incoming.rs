@@ -269,6 +269,9 @@ fn data<'a>(r: &mut Reader<'a>, depth: u32, data: &mut Data<'a>) -> Result<(), S
             Ok(())
         }),
         b"options" if r.peek() == Some(b'[') => r.array(depth, |r, depth| {
+            if data.options.capacity() == 0 {
+                data.options.reserve(4);
+            }
             let mut option = RawOption::default();
             members(r, depth, |r, key, depth| match key {
                 b"name" => set(&mut option.name, r.raw(depth)?),
