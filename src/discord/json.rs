@@ -414,6 +414,9 @@ pub(crate) mod tests {
         assert_eq!(ours(b"{\"a\" 1}"), Err(Syntax { at: 5, expected: "':'" }));
         assert_eq!(ours(b"[1,]"), Err(Syntax { at: 3, expected: "a value" }));
         assert_eq!(ours(b"01"), Err(Syntax { at: 1, expected: "the end" }));
+        for (number, at) in [("1.", 2), ("1e", 2), ("1e+", 3), ("-", 1), ("-.5", 1), ("2.e5", 2)] {
+            assert_eq!(ours(number.as_bytes()), Err(Syntax { at, expected: "a digit" }), "{number}");
+        }
         assert_eq!(ours(b"\"a\tb\""), Err(Syntax { at: 2, expected: "no control character" }));
         assert_eq!(ours(b"\"\\x\""), Err(Syntax { at: 1, expected: "an escape" }));
         assert_eq!(ours(b"\"open"), Err(Syntax { at: 5, expected: "'\"'" }));
