@@ -1,5 +1,5 @@
 //! The HTTP transport: Discord POSTs each interaction, signed with Ed25519, to
-//! `POST /interactions`; the answer is the same [`super::respond`] the gateway bot
+//! `POST /interactions`; the answer is the same [`super::answer_interaction`] the gateway bot
 //! sends, except a map: deferred, then sent by editing the original response.
 //! Stateless: run as many instances behind a load balancer as needed.
 
