@@ -94,19 +94,7 @@ impl State {
         });
         id.push_str(std::str::from_utf8(&profile).unwrap_or_default());
         id.push('.');
-        // The owner's digits, last first.
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut owner = self.owner;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (owner % 10) as u8;
-            owner /= 10;
-            if owner == 0 {
-                break;
-            }
-        }
-        id.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+        id.push_str(super::json::decimal(self.owner, &mut [0; 20]));
         id
     }
 

@@ -88,6 +88,21 @@ fn escape(out: &mut Vec<u8>, b: u8) {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// `n` in decimal, written at the end of `buf`.
+pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
 /// Where a body stops being JSON.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected {expected} at byte {at}")]
@@ -152,43 +167,35 @@ impl<'a> Reader<'a> {
         depth: u32,
         mut member: impl FnMut(&mut Self, &'a [u8], u32) -> Result<(), Syntax>,
     ) -> Result<(), Syntax> {
-        if depth >= MAX_DEPTH {
-            return Err(self.error("less nesting"));
-        }
-        self.expect(b'{', "'{'")?;
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Ok(());
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.error("a key"));
+        self.sequence(depth, (b'{', "'{'"), (b'}', "',' or '}'"), |r, depth| {
+            if r.peek() != Some(b'"') {
+                return Err(r.error("a key"));
             }
-            let key = self.string()?;
-            self.expect(b':', "':'")?;
-            member(self, &key[1..key.len() - 1], depth + 1)?;
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.error("',' or '}'")),
-            }
-        }
+            let key = r.string()?;
+            r.expect(b':', "':'")?;
+            member(r, &key[1..key.len() - 1], depth)
+        })
     }
 
     /// An array: `item(reader, depth)` for each element, which must read or skip it.
-    pub fn array(
+    pub fn array(&mut self, depth: u32, item: impl FnMut(&mut Self, u32) -> Result<(), Syntax>) -> Result<(), Syntax> {
+        self.sequence(depth, (b'[', "'['"), (b']', "',' or ']'"), item)
+    }
+
+    /// What objects and arrays share: the opening bracket, the items one level deeper
+    /// with commas between them, the closing bracket; and the nesting limit.
+    fn sequence(
         &mut self,
         depth: u32,
+        (open, expected_open): (u8, &'static str),
+        (close, expected_next): (u8, &'static str),
         mut item: impl FnMut(&mut Self, u32) -> Result<(), Syntax>,
     ) -> Result<(), Syntax> {
         if depth >= MAX_DEPTH {
             return Err(self.error("less nesting"));
         }
-        self.expect(b'[', "'['")?;
-        if self.peek() == Some(b']') {
+        self.expect(open, expected_open)?;
+        if self.peek() == Some(close) {
             self.at += 1;
             return Ok(());
         }
@@ -196,11 +203,11 @@ impl<'a> Reader<'a> {
             item(self, depth + 1)?;
             match self.peek() {
                 Some(b',') => self.at += 1,
-                Some(b']') => {
+                Some(next) if next == close => {
                     self.at += 1;
                     return Ok(());
                 }
-                _ => return Err(self.error("',' or ']'")),
+                _ => return Err(self.error(expected_next)),
             }
         }
     }

@@ -7,7 +7,7 @@
 //! is most of what made this faster than the builders and `serde_json` (see
 //! BENCHMARKS.md, "The endpoint's own cost").
 
-use super::json::string;
+use super::json::{decimal, string};
 use crate::render::Embed;
 use std::borrow::Cow;
 
@@ -285,18 +285,7 @@ fn comma(out: &mut Vec<u8>, index: usize) {
 }
 
 fn number(out: &mut Vec<u8>, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
 }
 
 /// A body for serenity's REST calls, which take anything `Serialize`: our JSON,
