@@ -2,8 +2,7 @@
 //! that mention the bot, with the shared [`super::answer_interaction`] handler and
 //! renderer.
 
-use super::wire;
-use super::{answer_interaction, commands, components, content, Incoming};
+use super::{answer_interaction, commands, components, Incoming};
 use crate::answer::Reply;
 use crate::ask::detect_lang;
 use crate::command::{parse_line, Asked, Commands};
@@ -349,22 +348,15 @@ impl EventHandler for Handler {
         let mut files = Vec::new();
         let answered = request.and_then(|r| r.answer(self.kb, &Asked { lang, forced: false, commands }));
         let mut outcome = if answered.is_ok() { Outcome::Answered } else { Outcome::UserError };
-        let reply = match answered {
+        let mut reply = match answered {
             Ok(Reply::Map(m)) => {
                 files.push(super::map_file(&m.png));
                 super::map_message(crate::render::map(self.kb, m.marker.as_ref(), m.lang), false)
             }
-            Ok(answer) => wire::Message {
-                embed: Some(answer.embed(self.kb)),
-                components: Some(components::rows(self.kb, lang, &answer, owner)),
-                ..wire::Message::default()
-            },
-            Err(e) => wire::Message {
-                content: Some(content(&e.message(self.kb, lang))),
-                components: Some(components::error_rows(self.kb, &e, owner)),
-                ..wire::Message::default()
-            },
+            answered => components::message_data(self.kb, answered, lang, owner),
         };
+        // A reply in the channel: only an interaction's answer can be seen by the asker alone.
+        reply.ephemeral = false;
         let body = reply.to_reply_json(msg.id.get(), msg.channel_id.get());
         let route = Route::ChannelMessages { channel_id: msg.channel_id };
         if let Err(e) = self.rest.post_files(&ctx.http, route, body, files).await {
