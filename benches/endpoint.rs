@@ -11,6 +11,9 @@
 //! Environment: `IMLAWS_BENCH_ROUNDS` (default 3) alternating rounds of each server,
 //! figures reported per round and as medians; `IMLAWS_BENCH_CLOSED_SECS` and
 //! `IMLAWS_BENCH_OPEN_SECS` (default 4 and 5) the length of each loop; `IMLAWS_BENCH_NODE=0` skips Node;
+//! `IMLAWS_BENCH_PIN=0` leaves the servers and the load generator unpinned (by default each
+//! server runs on the last CPU and the load generator on the others); `IMLAWS_BENCH_WAIT=block`
+//! makes the load generator sleep in `read` instead of polling (see `load::Wait`);
 //! `IMLAWS_BIN` runs another `imlaws` binary (e.g. an older build, for before/after);
 //! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
 //! into DIR (one file each) and stops: `diff -r` two such folders to check that a
@@ -21,7 +24,7 @@ mod discord;
 #[path = "common/load.rs"]
 mod load;
 
-use load::Conn;
+use load::{Conn, Wait};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -49,6 +52,41 @@ fn secs(var: &str, default: u64) -> u64 {
 }
 const OPEN_RATE: u64 = 1000;
 
+/// Where the servers and the load generator run: each server on the last CPU, the load
+/// generator on the others, as Discord's side runs on other machines in production (on
+/// one shared core, the 8 client threads preempt the server mid-request and evict its
+/// caches, a cost no real deployment pays). `IMLAWS_BENCH_PIN=0`, or a single CPU, leaves
+/// the scheduler free.
+static PLACEMENT: std::sync::LazyLock<Option<(usize, Vec<usize>)>> = std::sync::LazyLock::new(|| {
+    if std::env::var("IMLAWS_BENCH_PIN").is_ok_and(|v| v == "0") {
+        return None;
+    }
+    let mut cpus = cpus();
+    let server = cpus.pop()?;
+    (!cpus.is_empty()).then_some((server, cpus))
+});
+
+/// How the load generator waits for answers: polling when it has CPUs of its own (see
+/// [`Wait::Poll`]), unless `IMLAWS_BENCH_WAIT=block`.
+static WAIT: std::sync::LazyLock<Wait> =
+    std::sync::LazyLock::new(|| match (std::env::var("IMLAWS_BENCH_WAIT").as_deref(), &*PLACEMENT) {
+        (Ok("block"), _) | (_, None) => Wait::Block,
+        _ => Wait::Poll,
+    });
+
+fn placement() -> String {
+    let wait = match *WAIT {
+        Wait::Block => "waiting in read",
+        Wait::Poll => "polling",
+    };
+    match &*PLACEMENT {
+        Some((server, load)) => {
+            format!("each server pinned to CPU {server}, the load generator ({wait}) to CPU {load:?}")
+        }
+        None => format!("no CPU pinning, the load generator {wait}"),
+    }
+}
+
 /// A signed `POST /interactions` of `body`.
 fn signed(addr: SocketAddr, key: &ed25519_dalek::SigningKey, body: &str) -> Vec<u8> {
     let ts = now();
@@ -65,12 +103,22 @@ fn assess_body(locale: &str) -> String {
         .to_string()
 }
 
-/// User plus system CPU ticks of `pid`, from `/proc/PID/stat`. A measurement that
-/// cannot be made stops the bench: 0 would read as "target met".
-fn cpu_ticks(pid: u32) -> u64 {
+/// What `/proc/PID/stat` counts for `pid` so far.
+#[derive(Clone, Copy)]
+struct Usage {
+    /// User and system CPU time, in ticks (USER_HZ).
+    user: u64,
+    system: u64,
+    /// Page faults served without I/O.
+    minor_faults: u64,
+}
+
+/// `pid`'s CPU time and page faults, from `/proc/PID/stat`. A measurement that cannot
+/// be made stops the bench: 0 would read as "target met".
+fn usage(pid: u32) -> Usage {
     let path = format!("/proc/{pid}/stat");
     let stat = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure CPU time: {path}: {e}"));
-    // Fields after the command name: state is 0, utime 11, stime 12 (proc(5)).
+    // Fields after the command name: state is 0, minflt 7, utime 11, stime 12 (proc(5)).
     let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
     let field = |i: usize| -> u64 {
         fields
@@ -78,7 +126,39 @@ fn cpu_ticks(pid: u32) -> u64 {
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("cannot measure CPU time: {path}: {stat:?}"))
     };
-    field(11) + field(12)
+    Usage { user: field(11), system: field(12), minor_faults: field(7) }
+}
+
+/// The CPUs this process may run on.
+fn cpus() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set, filled in by the kernel.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) } != 0 {
+        return Vec::new();
+    }
+    (0..libc::CPU_SETSIZE as usize).filter(|&c| unsafe { libc::CPU_ISSET(c, &set) }).collect()
+}
+
+/// Let thread `tid` (0: the calling thread) run only on `on`.
+fn pin(tid: libc::pid_t, on: &[usize]) -> std::io::Result<()> {
+    // SAFETY: as above; CPU_SET stays within the set for any CPU the kernel listed.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    for &c in on {
+        unsafe { libc::CPU_SET(c, &mut set) };
+    }
+    match unsafe { libc::sched_setaffinity(tid, std::mem::size_of_val(&set), &set) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+/// Every thread of process `pid`, on `on`.
+fn pin_process(pid: u32, on: &[usize]) -> std::io::Result<()> {
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let tid = task?.file_name().to_string_lossy().parse().map_err(std::io::Error::other)?;
+        pin(tid, on)?;
+    }
+    Ok(())
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -92,7 +172,7 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> Vec<Duratio
         .map(|c| {
             let reqs = reqs.to_vec();
             std::thread::spawn(move || {
-                let mut conn = Conn::open(addr);
+                let mut conn = Conn::open_with(addr, *WAIT);
                 let mut lat = Vec::new();
                 let per_conn =
                     if rate == 0 { None } else { Some(Duration::from_secs_f64(CONNECTIONS as f64 / rate as f64)) };
@@ -130,6 +210,9 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> Vec<Duratio
 struct Figures {
     throughput: f64,
     cpu_per_request: Duration,
+    /// The kernel's part of `cpu_per_request`.
+    system_per_request: Duration,
+    faults_per_request: f64,
     closed_p50: Duration,
     closed_p99: Duration,
     open_p50: Duration,
@@ -138,39 +221,54 @@ struct Figures {
 }
 
 /// A server under test: its own process, so its CPU time is its own.
-struct Server {
-    name: &'static str,
+struct Server<'a> {
+    name: &'a str,
     pid: u32,
     addr: SocketAddr,
     _child: Kill,
     reqs: Vec<Vec<u8>>,
 }
 
-impl Server {
-    fn start(name: &'static str, mut command: Command, key: &ed25519_dalek::SigningKey) -> Server {
+impl<'a> Server<'a> {
+    fn start(name: &'a str, mut command: Command, key: &ed25519_dalek::SigningKey) -> Server<'a> {
         let mut child = command.stdout(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{name}: {e}"));
         let addr = discord::announced_addr(&mut child);
         let pid = child.id();
-        let reqs = ["en-US", "zh-CN"].iter().map(|l| signed(addr, key, &assess_body(l))).collect();
+        if let Some((cpu, _)) = &*PLACEMENT {
+            pin_process(pid, &[*cpu]).unwrap_or_else(|e| panic!("{name}: cannot pin to CPU {cpu}: {e}"));
+        }
+        let reqs: Vec<Vec<u8>> = ["en-US", "zh-CN"].iter().map(|l| signed(addr, key, &assess_body(l))).collect();
+        // Warm up: code paged in, lazy statics made, allocator pools grown.
+        let mut conn = Conn::open(addr);
+        for i in 0..200 {
+            assert_eq!(conn.exchange(&reqs[i % reqs.len()]).0, 200, "{name}: the warm-up was refused");
+        }
         Server { name, pid, addr, _child: Kill(child), reqs }
     }
 
     /// The closed loop (throughput, CPU per request), then the open loop at 1000 req/s.
     fn measure(&self) -> Figures {
         let tick = Duration::from_secs(1) / 100; // USER_HZ
-        let cpu0 = cpu_ticks(self.pid);
+        let before = usage(self.pid);
         let t0 = Instant::now();
         let lat = load(self.addr, &self.reqs, 0, *CLOSED_SECS);
         let elapsed = t0.elapsed().as_secs_f64();
-        let ticks = cpu_ticks(self.pid) - cpu0;
+        let after = usage(self.pid);
+        let system = after.system - before.system;
+        let ticks = after.user - before.user + system;
         let n = lat.len();
         assert!(n > 0 && ticks > 0, "{}: no request completed or no CPU time counted ({n}, {ticks})", self.name);
         let (throughput, cpu_per_request) = (n as f64 / elapsed, tick * ticks as u32 / n as u32);
+        let system_per_request = tick * system as u32 / n as u32;
+        let faults_per_request = (after.minor_faults - before.minor_faults) as f64 / n as f64;
+        let busy = (tick * ticks as u32).as_secs_f64() / elapsed;
         let (closed_p50, closed_p99) = (pct(&lat, 0.5), pct(&lat, 0.99));
         let lat = load(self.addr, &self.reqs, OPEN_RATE, *OPEN_SECS);
         let figures = Figures {
             throughput,
             cpu_per_request,
+            system_per_request,
+            faults_per_request,
             closed_p50,
             closed_p99,
             open_p50: pct(&lat, 0.5),
@@ -178,10 +276,13 @@ impl Server {
             open_max: *lat.last().unwrap(),
         };
         println!(
-            "  {:<40} {:>6.0} req/s  CPU {:>6.1} µs/req  closed p50 {:>7.3} ms p99 {:>7.3} ms  at {OPEN_RATE}/s p50 {:.3} ms p99 {:.3} ms max {:.3} ms",
+            "  {:<40} {:>6.0} req/s  CPU {:>6.1} µs/req (kernel {:>5.1}, {:.2} page faults, busy {:>3.0} %)  closed p50 {:>7.3} ms p99 {:>7.3} ms  at {OPEN_RATE}/s p50 {:.3} ms p99 {:.3} ms max {:.3} ms",
             self.name,
             figures.throughput,
             us(figures.cpu_per_request),
+            us(figures.system_per_request),
+            figures.faults_per_request,
+            busy * 100.0,
             ms(figures.closed_p50),
             ms(figures.closed_p99),
             ms(figures.open_p50),
@@ -386,27 +487,42 @@ fn main() {
     };
     let verify_before = time_verify();
 
-    let imlaws = Server::start("imlaws serve", imlaws_serve(&key), &key);
     // The floor answers with fixed bytes: our own answer to the English request (the
     // same bytes on the wire, so the difference is what we do to make them), and,
     // for reference, a short fixed reply as Discord's samples send.
-    let (status, answer) = Conn::open(imlaws.addr).exchange(&imlaws.reqs[0]);
-    assert_eq!(status, 200);
+    let answer = {
+        let imlaws = Server::start("imlaws serve", imlaws_serve(&key), &key);
+        let (status, answer) = Conn::open(imlaws.addr).exchange(&imlaws.reqs[0]);
+        assert_eq!(status, 200);
+        answer
+    };
     let dir = std::env::temp_dir().join(format!("imlaws-endpoint-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let (same, short) = (dir.join("same.json"), dir.join("short.json"));
     std::fs::write(&same, &answer).unwrap();
     std::fs::write(&short, br#"{"type":4,"data":{"content":"ok assess"}}"#).unwrap();
-    let floor_same = Server::start("floor (fixed reply, our answer's bytes)", floor(&key, &same), &key);
-    let floor_short = Server::start("floor (fixed short reply)", floor(&key, &short), &key);
+    // The load generator's threads, started from here, inherit this.
+    if let Some((_, cpus)) = &*PLACEMENT {
+        pin(0, cpus).expect("cannot pin the load generator");
+    }
     println!(
-        "{rounds} rounds; {CONNECTIONS} keep-alive connections; closed loop {} s, then {OPEN_RATE} req/s for {} s; our answer is {} bytes; load average {}",
+        "{rounds} rounds, each with freshly started servers; {CONNECTIONS} keep-alive connections; closed loop {} s, then {OPEN_RATE} req/s for {} s; {}; our answer is {} bytes; load average {}",
         *CLOSED_SECS,
         *OPEN_SECS,
+        placement(),
         answer.len(),
         load_average()
     );
-    let servers = [&imlaws, &floor_same, &floor_short];
+    // Each round starts every server anew. A process keeps one placement in memory for
+    // its life (where its stack, heap and tables fall), and that alone moved the same
+    // floor binary's CPU per request by up to 18 % between two processes, for every
+    // round: only new processes average it out.
+    type Start<'a> = Box<dyn Fn() -> Command + 'a>;
+    let servers: [(&str, Start); 3] = [
+        ("imlaws serve", Box::new(|| imlaws_serve(&key))),
+        ("floor (fixed reply, our answer's bytes)", Box::new(|| floor(&key, &same))),
+        ("floor (fixed short reply)", Box::new(|| floor(&key, &short))),
+    ];
     let mut figures: Vec<Vec<Figures>> = vec![Vec::new(); servers.len()];
     for round in 0..rounds {
         println!("round {}:", round + 1);
@@ -415,15 +531,16 @@ fn main() {
             order.reverse();
         }
         for i in order {
-            figures[i].push(servers[i].measure());
+            let (name, command) = &servers[i];
+            figures[i].push(Server::start(name, command(), &key).measure());
         }
     }
     let verify = (verify_before + time_verify()) / 2;
     println!("medians over {rounds} rounds (load average now {}):", load_average());
-    for (server, f) in servers.iter().zip(&figures) {
+    for ((name, _), f) in servers.iter().zip(&figures) {
         println!(
             "  {:<40} {:>6.0} req/s  CPU {:>6.1} µs/req = {:.2} × one verification ({:.1} µs)  p99 at {OPEN_RATE}/s {:.3} ms",
-            server.name,
+            name,
             median(f.iter().map(|f| f.throughput).collect()),
             median(f.iter().map(|f| us(f.cpu_per_request)).collect()),
             median(f.iter().map(|f| us(f.cpu_per_request)).collect()) / us(verify),
@@ -431,20 +548,19 @@ fn main() {
             median(f.iter().map(|f| ms(f.open_p99)).collect()),
         );
     }
-    for (i, floor) in [(1, &floor_same), (2, &floor_short)] {
+    for i in [1, 2] {
         let cpu: Vec<f64> =
             (0..rounds).map(|r| us(figures[0][r].cpu_per_request) / us(figures[i][r].cpu_per_request)).collect();
         let tput: Vec<f64> = (0..rounds).map(|r| figures[0][r].throughput / figures[i][r].throughput).collect();
         println!(
             "imlaws serve against the {}: CPU per request {:.2} × (per round {}), throughput {:.0} % (per round {})",
-            floor.name,
+            servers[i].0,
             median(cpu.clone()),
             cpu.iter().map(|c| format!("{c:.2}")).collect::<Vec<_>>().join(", "),
             median(tput.clone()) * 100.0,
             tput.iter().map(|t| format!("{:.0} %", t * 100.0)).collect::<Vec<_>>().join(", "),
         );
     }
-    drop((imlaws, floor_same, floor_short));
     let _ = std::fs::remove_dir_all(&dir);
     if std::env::var("IMLAWS_BENCH_NODE").is_ok_and(|v| v == "0") {
         return;
