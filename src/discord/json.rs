@@ -4,72 +4,80 @@
 //! everything else, as `serde_json` checks what it skips. What is kept is decoded with
 //! `serde_json`.
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Which of the eight bytes (little-endian) need escaping in a JSON string: a control
-/// character (below 0x20), a quote or a backslash. Each byte's high bit is set in the
-/// result where it needs it. Bit tricks on the whole word: `x - 0x20…` sets a byte's
-/// high bit where the byte was below 0x20, and `v - 0x01…` where `v` had a zero byte
-/// (a byte equal to the one XORed away); `!x` keeps bytes of 0x80 and above out. A
-/// borrow can only mark bytes above one that really matched, so the lowest marked byte
-/// is exact, and the mask is zero exactly when no byte needs escaping.
-fn escapes(x: u64) -> u64 {
-    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-    let quote = x ^ (ONES * u64::from(b'"'));
-    let backslash = x ^ (ONES * u64::from(b'\\'));
-    (below_space | (quote.wrapping_sub(ONES) & !quote) | (backslash.wrapping_sub(ONES) & !backslash)) & HIGHS
+/// Does this byte need escaping in a JSON string: a control character (below 0x20),
+/// a quote or a backslash?
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it. Short
-/// strings (labels, ids, titles) rarely need an escape: one pass that the compiler
-/// vectorises says so, and they are copied whole; long ones are lines of text, which
-/// jump from one byte to escape (a newline, mostly) to the next.
+/// Which of sixteen bytes need escaping, one bit each (bit i for byte i): with SSE2,
+/// which every x86-64 processor has, three compares and one mask.
+#[cfg(target_arch = "x86_64")]
+fn escapes(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of x86-64, and the unaligned load reads exactly `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // Below 0x20 (unsigned): min(v, 0x1f) is v.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// The same, a byte at a time, elsewhere (and to check the vector one against).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn escapes_bytewise(block: &[u8; 16]) -> u32 {
+    block.iter().enumerate().map(|(i, &b)| u32::from(needs_escape(b)) << i).fold(0, |m, bit| m | bit)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use escapes_bytewise as escapes;
+
+/// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it: the
+/// text between escapes copied whole, found sixteen bytes at a time.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    if bytes.len() >= 96 || !clean(bytes) {
-        while let Some(at) = next_escape(bytes, start) {
-            out.extend_from_slice(&bytes[start..at]);
-            escape(out, bytes[at]);
-            start = at + 1;
-        }
+    while let Some(at) = next_escape(bytes, start) {
+        out.extend_from_slice(&bytes[start..at]);
+        escape(out, bytes[at]);
+        start = at + 1;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
-/// Does this byte need escaping in a JSON string?
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
-/// No byte needs escaping (no early exit, so it runs sixteen bytes a step).
-fn clean(bytes: &[u8]) -> bool {
-    let mut any = 0u8;
-    for &b in bytes {
-        any |= u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
-    }
-    any == 0
-}
-
 /// The index of the first byte at or after `from` that needs escaping: sixteen bytes
-/// at a time, the last few one by one.
+/// a step, then the last sixteen (overlapping what was checked, which is clean);
+/// fewer than sixteen are padded with spaces, which need no escape.
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let n = bytes.len();
+    if from >= n {
+        return None;
+    }
+    let found = |at: usize, mask: u32| (mask != 0).then(|| at + mask.trailing_zeros() as usize);
+    let block = |at: usize| -> &[u8; 16] { bytes[at..at + 16].try_into().unwrap_or(&[b' '; 16]) };
+    if n - from < 16 {
+        let mut padded = [b' '; 16];
+        padded[..n - from].copy_from_slice(&bytes[from..]);
+        return found(from, escapes(&padded));
+    }
     let mut at = from;
-    while let Some(block) = bytes.get(at..at + 16) {
-        let (a, b) = block.split_at(8);
-        let a = escapes(u64::from_le_bytes(a.try_into().unwrap_or_default()));
-        let b = escapes(u64::from_le_bytes(b.try_into().unwrap_or_default()));
-        if a | b != 0 {
-            let first = if a != 0 { a.trailing_zeros() } else { 64 + b.trailing_zeros() };
-            return Some(at + (first / 8) as usize);
+    while at + 16 <= n {
+        if let Some(i) = found(at, escapes(block(at))) {
+            return Some(i);
         }
         at += 16;
     }
-    bytes.get(at..)?.iter().position(|&b| needs_escape(b)).map(|i| at + i)
+    if at == n {
+        return None;
+    }
+    found(n - 16, escapes(block(n - 16)))
 }
 
 /// One byte's escape, as `serde_json` writes it.
@@ -360,6 +368,24 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        /// The word-at-a-time search finds what a byte-by-byte one finds, from any
+        /// starting point: every length's head, body and tail, matches anywhere.
+        #[test]
+        fn the_next_escape_is_the_first_byte_to_escape(
+            bytes in prop::collection::vec(prop_oneof![Just(b'"'), Just(b'\\'), Just(0u8), Just(0x1f), Just(b' '), Just(0x7f), Just(0x80), Just(0xff), any::<u8>()], 0..70)
+        ) {
+            let needs = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
+            for from in 0..=bytes.len() + 1 {
+                let expected = bytes.get(from..).and_then(|rest| rest.iter().position(needs)).map(|i| from + i);
+                prop_assert_eq!(next_escape(&bytes, from), expected, "from {}", from);
+            }
+        }
+
+        #[test]
+        fn the_vector_mask_is_the_bytewise_one(block in prop::array::uniform16(prop_oneof![Just(b'"'), Just(b'\\'), 0u8..0x21, 0x7e_u8..=0xff, any::<u8>()])) {
+            prop_assert_eq!(escapes(&block), escapes_bytewise(&block));
+        }
+
         #[test]
         fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]{0,40}|[\"\\\\\\x00-\\x1f a中]{0,40}") {
             prop_assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap());
