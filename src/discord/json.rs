@@ -6,7 +6,6 @@
 
 /// Does this byte need escaping in a JSON string: a control character (below 0x20),
 /// a quote or a backslash?
-#[cfg(any(test, not(target_arch = "x86_64")))]
 fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
@@ -53,8 +52,10 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
 }
 
 /// The index of the first byte at or after `from` that needs escaping: sixteen bytes
-/// a step, then the last sixteen (overlapping what was checked, which is clean);
-/// fewer than sixteen are padded with spaces, which need no escape.
+/// a step, then the last sixteen (overlapping what was checked, which is clean). Fewer
+/// than sixteen left: the sixteen that end the text, minus those before `from`; or,
+/// in a text shorter than that, byte by byte (copying a few bytes into a padded block
+/// and loading it whole stalls the load until the copy is done).
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let n = bytes.len();
     if from >= n {
@@ -63,9 +64,11 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let found = |at: usize, mask: u32| (mask != 0).then(|| at + mask.trailing_zeros() as usize);
     let block = |at: usize| -> &[u8; 16] { bytes[at..at + 16].try_into().unwrap_or(&[b' '; 16]) };
     if n - from < 16 {
-        let mut padded = [b' '; 16];
-        padded[..n - from].copy_from_slice(&bytes[from..]);
-        return found(from, escapes(&padded));
+        if n < 16 {
+            return bytes[from..].iter().position(|&b| needs_escape(b)).map(|i| from + i);
+        }
+        let start = n - 16;
+        return found(from, escapes(block(start)) >> (from - start));
     }
     let mut at = from;
     while at + 16 <= n {
