@@ -15,6 +15,8 @@
 //! server runs on the last CPU and the load generator on the others); `IMLAWS_BENCH_WAIT=block`
 //! makes the load generator sleep in `read` instead of polling (see `load::Wait`);
 //! `IMLAWS_BIN` runs another `imlaws` binary (e.g. an older build, for before/after);
+//! `IMLAWS_BENCH_ALSO=PATH` adds that `imlaws` binary to every round, beside the first,
+//! so two builds are compared against the same floor in the same minutes;
 //! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
 //! into DIR (one file each) and stops: `diff -r` two such folders to check that a
 //! change left every answer byte-identical.
@@ -319,7 +321,11 @@ fn imlaws_bin() -> String {
 }
 
 fn imlaws_serve(key: &ed25519_dalek::SigningKey) -> Command {
-    let mut c = Command::new(imlaws_bin());
+    imlaws_serve_from(&imlaws_bin(), key)
+}
+
+fn imlaws_serve_from(bin: &str, key: &ed25519_dalek::SigningKey) -> Command {
+    let mut c = Command::new(bin);
     c.args(["serve", "--listen", "127.0.0.1:0"]).env("DISCORD_PUBLIC_KEY", public_hex(key)).env("RUST_LOG", "warn");
     c
 }
@@ -518,11 +524,16 @@ fn main() {
     // floor binary's CPU per request by up to 18 % between two processes, for every
     // round: only new processes average it out.
     type Start<'a> = Box<dyn Fn() -> Command + 'a>;
-    let servers: [(&str, Start); 3] = [
+    let also = std::env::var("IMLAWS_BENCH_ALSO").ok();
+    let also_name = also.as_ref().map(|bin| format!("imlaws serve ({bin})"));
+    let mut servers: Vec<(&str, Start)> = vec![
         ("imlaws serve", Box::new(|| imlaws_serve(&key))),
         ("floor (fixed reply, our answer's bytes)", Box::new(|| floor(&key, &same))),
         ("floor (fixed short reply)", Box::new(|| floor(&key, &short))),
     ];
+    if let (Some(bin), Some(name)) = (&also, &also_name) {
+        servers.push((name, Box::new(|| imlaws_serve_from(bin, &key))));
+    }
     let mut figures: Vec<Vec<Figures>> = vec![Vec::new(); servers.len()];
     for round in 0..rounds {
         println!("round {}:", round + 1);
@@ -548,12 +559,14 @@ fn main() {
             median(f.iter().map(|f| ms(f.open_p99)).collect()),
         );
     }
-    for i in [1, 2] {
+    let imlaws = if also.is_some() { vec![0, 3] } else { vec![0] };
+    for (ours, i) in imlaws.into_iter().flat_map(|o| [(o, 1), (o, 2)]) {
         let cpu: Vec<f64> =
-            (0..rounds).map(|r| us(figures[0][r].cpu_per_request) / us(figures[i][r].cpu_per_request)).collect();
-        let tput: Vec<f64> = (0..rounds).map(|r| figures[0][r].throughput / figures[i][r].throughput).collect();
+            (0..rounds).map(|r| us(figures[ours][r].cpu_per_request) / us(figures[i][r].cpu_per_request)).collect();
+        let tput: Vec<f64> = (0..rounds).map(|r| figures[ours][r].throughput / figures[i][r].throughput).collect();
         println!(
-            "imlaws serve against the {}: CPU per request {:.2} × (per round {}), throughput {:.0} % (per round {})",
+            "{} against the {}: CPU per request {:.2} × (per round {}), throughput {:.0} % (per round {})",
+            servers[ours].0,
             servers[i].0,
             median(cpu.clone()),
             cpu.iter().map(|c| format!("{c:.2}")).collect::<Vec<_>>().join(", "),

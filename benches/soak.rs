@@ -18,7 +18,7 @@
 //!
 //! For each, the child's RSS and open file descriptors after a warm-up (the first 10 %),
 //! halfway and at the end: RSS may grow by 2 MiB at most after the warm-up, descriptors
-//! not at all over the second half (see `Footprint`). A measurement that cannot be made
+//! by no more than the connections that can be in use at once (see `Footprint`). A measurement that cannot be made
 //! stops the bench.
 //!
 //! `IMLAWS_SOAK_INTERACTIONS=100000 cargo bench --profile profiling --bench soak`
@@ -147,10 +147,13 @@ async fn main() {
 }
 
 /// RSS and descriptors of the child at the warm-up, halfway and at the end, checked.
-/// Descriptors are held to the halfway count: the REST client keeps a pool of
-/// connections that grows with the largest burst seen so far (up to the interactions
-/// in flight), which a burst after the warm-up may still raise; a leak grows with the
-/// interactions, so it shows over the second half.
+/// Descriptors may exceed the warm-up count by at most the connections that can be in
+/// use at once (`in_use`): the bot's REST client keeps a pool that grows with the
+/// largest burst of callbacks so far, up to the interactions in flight; the endpoint
+/// holds its clients' connections, one being replaced now and then. A leak grows with
+/// the interactions (one descriptor per thousand would be a hundred here), so it
+/// shows; a pool reaching one more connection late in the run does not fail it.
+/// (Holding it to the count halfway failed on exactly that: 31 halfway, 33 at the end.)
 struct Footprint {
     warm: Option<(u64, usize)>,
     half: Option<usize>,
@@ -168,14 +171,14 @@ impl Footprint {
         }
     }
 
-    fn check(&self, name: &str, pid: u32) -> (u64, usize, u64, usize) {
+    fn check(&self, name: &str, pid: u32, in_use: usize) -> (u64, usize, u64, usize) {
         let (rss0, fd0) = self.warm.expect("a warm-up sample");
         let half = self.half.expect("a sample halfway");
         // A connection can be in the middle of being replaced (a gateway reconnect after
         // a fault): a leak stays, so give that two seconds to settle.
         let mut fd = settled_fds(pid);
         for _ in 0..20 {
-            if fd <= half {
+            if fd <= fd0 + in_use {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -189,7 +192,10 @@ impl Footprint {
             rss as i64 - rss0 as i64
         );
         assert!(rss <= rss0 + RSS_GROWTH_KIB, "{name}: RSS grew by {} KiB after the warm-up", rss - rss0);
-        assert!(fd <= half, "{name}: descriptors grew from {half} halfway to {fd} at the end");
+        assert!(
+            fd <= fd0 + in_use,
+            "{name}: descriptors grew from {fd0} after the warm-up to {fd} at the end, more than the {in_use} connections that can be in use at once"
+        );
         (rss0, fd0, rss, fd)
     }
 }
@@ -303,7 +309,7 @@ async fn gateway(n: usize, seed: u64, templates: &[Value]) {
         count("RESUMED"),
         replays
     );
-    footprint.check("gateway", pid);
+    footprint.check("gateway", pid, WINDOW);
     let _ = child.start_kill();
 }
 
@@ -408,7 +414,7 @@ fn http(n: usize, seed: u64, templates: &[Value]) {
         elapsed.as_secs_f64(),
         n as f64 / elapsed.as_secs_f64()
     );
-    footprint.check("http", pid);
+    footprint.check("http", pid, CONNECTIONS);
 }
 
 fn load_average() -> String {
