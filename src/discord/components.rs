@@ -71,31 +71,45 @@ pub enum ClickError {
 
 impl State {
     pub fn encode(&self, tag: &str) -> String {
-        let mut id = String::with_capacity(PREFIX.len() + tag.len() + Field::COUNT + 26);
-        id.push_str(PREFIX);
-        id.push('.');
-        id.push_str(tag);
-        id.push('.');
-        let digit = |i: usize| char::from_digit(i as u32, 10).unwrap_or('-');
-        match self.action {
-            Action::Change { core: true } => id.push('c'),
-            Action::Change { core: false } => id.push('o'),
-            Action::Need(f) => {
-                id.push('n');
-                id.push(digit(f.index()));
-            }
-            Action::WhatIf => id.push('w'),
-            Action::Map => id.push('m'),
-        }
-        id.push('.');
-        let profile = Field::ALL.map(|f| match self.input.get(f) {
+        let [id] = State::encode_each(tag, self.input, self.owner, [self.action]);
+        id
+    }
+
+    /// The custom ids of one profile and owner under each of `actions` (the rows under
+    /// a verdict): what they share is worked out once.
+    pub fn encode_each<const N: usize>(
+        tag: &str,
+        input: ProfileInput,
+        owner: u64,
+        actions: [Action; N],
+    ) -> [String; N] {
+        let profile = Field::ALL.map(|f| match input.get(f) {
             Some(i) if i < 10 => b'0' + i as u8,
             _ => b'-',
         });
-        id.push_str(std::str::from_utf8(&profile).unwrap_or_default());
-        id.push('.');
-        id.push_str(super::json::decimal(self.owner, &mut [0; 20]));
-        id
+        let profile = std::str::from_utf8(&profile).unwrap_or_default();
+        let mut digits = [0; 20];
+        let owner = super::json::decimal(owner, &mut digits);
+        actions.map(|action| {
+            let mut id = String::with_capacity(PREFIX.len() + tag.len() + profile.len() + owner.len() + 6);
+            for part in [PREFIX, ".", tag, "."] {
+                id.push_str(part);
+            }
+            match action {
+                Action::Change { core: true } => id.push('c'),
+                Action::Change { core: false } => id.push('o'),
+                Action::Need(f) => {
+                    id.push('n');
+                    id.push(char::from_digit(f.index() as u32, 10).unwrap_or('-'));
+                }
+                Action::WhatIf => id.push('w'),
+                Action::Map => id.push('m'),
+            }
+            for part in [".", profile, ".", owner] {
+                id.push_str(part);
+            }
+            id
+        })
     }
 
     /// Read a `custom_id`; never panics, whatever the string.
@@ -201,15 +215,20 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
     let core = [Field::Identity, Field::Audience];
     let mut others: Vec<Field> = Field::ALL.into_iter().filter(|f| !core.contains(f)).collect();
     others.sort_by_key(|f| !report.assumed.contains(*f));
-    let state = |action| State { action, input, owner }.encode(&kb.tag);
-    let menu = |action, placeholder: Msg, options: Vec<SelectOption<'k>>| {
-        Row::Select(Select { custom_id: state(action), placeholder: label(kb.msg(placeholder, lang)), options })
+    let [change_core, change_other, what_if, map] = State::encode_each(
+        &kb.tag,
+        input,
+        owner,
+        [Action::Change { core: true }, Action::Change { core: false }, Action::WhatIf, Action::Map],
+    );
+    let menu = |custom_id, placeholder: Msg, options: Vec<SelectOption<'k>>| {
+        Row::Select(Select { custom_id, placeholder: label(kb.msg(placeholder, lang)), options })
     };
-    let button = |action, text: Msg| Button { custom_id: state(action), label: label(kb.msg(text, lang)) };
+    let button = |custom_id, text: Msg| Button { custom_id, label: label(kb.msg(text, lang)) };
     vec![
-        menu(Action::Change { core: true }, Msg::ComponentChangeCore, options(&core)),
-        menu(Action::Change { core: false }, Msg::ComponentChangeOther, options(&others)),
-        Row::Buttons(vec![button(Action::WhatIf, Msg::ComponentWhatIf), button(Action::Map, Msg::ComponentMap)]),
+        menu(change_core, Msg::ComponentChangeCore, options(&core)),
+        menu(change_other, Msg::ComponentChangeOther, options(&others)),
+        Row::Buttons(vec![button(what_if, Msg::ComponentWhatIf), button(map, Msg::ComponentMap)]),
     ]
 }
 

@@ -99,17 +99,25 @@ fn escape(out: &mut Vec<u8>, b: u8) {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// `n` in decimal, written at the end of `buf`.
+/// `n` in decimal, written at the end of `buf`: two digits a division (a Discord id
+/// has nineteen).
 pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+                                5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     let mut at = buf.len();
     let mut n = n;
-    loop {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
         at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buf[at] = b'0' + n as u8;
     }
     std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
@@ -402,6 +410,12 @@ pub(crate) mod tests {
                 let expected = bytes.get(from..).and_then(|rest| rest.iter().position(needs)).map(|i| from + i);
                 prop_assert_eq!(next_escape(&bytes, from), expected, "from {}", from);
             }
+        }
+
+        #[test]
+        fn numbers_are_written_in_decimal(n in prop_oneof![0u64..1000, any::<u64>(), Just(u64::MAX)]) {
+            let mut buf = [0; 20];
+            prop_assert_eq!(decimal(n, &mut buf), n.to_string());
         }
 
         #[test]
