@@ -3,7 +3,7 @@
 //! and the rendered embed, so an answer copies each text once, into the body.
 //!
 //! The shapes and key order are those serenity's builders write (a test compares the
-//! two on every kind of answer); the strings are escaped eight bytes at a time, which
+//! two on every kind of answer); the escapes are found sixteen bytes at a time, which
 //! is most of what made this faster than the builders and `serde_json` (see
 //! BENCHMARKS.md, "The endpoint's own cost").
 
