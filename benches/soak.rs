@@ -147,13 +147,15 @@ async fn main() {
 }
 
 /// RSS and descriptors of the child at the warm-up, halfway and at the end, checked.
-/// Descriptors may exceed the warm-up count by at most the connections that can be in
-/// use at once (`in_use`): the bot's REST client keeps a pool that grows with the
-/// largest burst of callbacks so far, up to the interactions in flight; the endpoint
-/// holds its clients' connections, one being replaced now and then. A leak grows with
-/// the interactions (one descriptor per thousand would be a hundred here), so it
-/// shows; a pool reaching one more connection late in the run does not fail it.
-/// (Holding it to the count halfway failed on exactly that: 31 halfway, 33 at the end.)
+/// Descriptors may exceed the warm-up count by at most the connections that can still
+/// open (`in_use`): the bot's REST client keeps a pool that grows with the largest burst
+/// of callbacks so far, up to the interactions in flight; the endpoint is sampled with
+/// no client connected, so only a close arriving late. A leak grows with the
+/// interactions: one descriptor per thousand is 90 over the default 100 000 after the
+/// warm-up, and shows; a pool reaching one more connection late in the run does not
+/// fail it. (Holding it to the count halfway failed on exactly that: 31 halfway, 33 at
+/// the end.) A short run (`IMLAWS_SOAK_INTERACTIONS`) is a smoke test: a slow leak
+/// needs the full length to pass the allowance.
 struct Footprint {
     warm: Option<(u64, usize)>,
     half: Option<usize>,
@@ -414,7 +416,7 @@ fn http(n: usize, seed: u64, templates: &[Value]) {
         elapsed.as_secs_f64(),
         n as f64 / elapsed.as_secs_f64()
     );
-    footprint.check("http", pid, CONNECTIONS);
+    footprint.check("http", pid, 1);
 }
 
 fn load_average() -> String {

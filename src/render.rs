@@ -125,7 +125,8 @@ impl Embed {
         // here shows as an embed over the limit (which the tests name), never a hang.
         for _ in 0..self.fields.len() + 3 {
             // Within the total in bytes is within it in characters: nothing to count (a
-            // Chinese answer's fields pass their caps in bytes, not in characters).
+            // Chinese answer's fields exceed their caps in bytes, not in characters, so
+            // it comes this way).
             if self.total_bytes() <= limits::TOTAL {
                 break;
             }

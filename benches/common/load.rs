@@ -71,11 +71,12 @@ impl Conn {
         };
         let head = std::str::from_utf8(&self.buf[..head_end]).expect("an ASCII head");
         let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        // The servers measured send a length; anything else cannot be read as one answer.
         let length: usize = head
             .lines()
             .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
             .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+            .unwrap_or_else(|| panic!("a response without a Content-Length: {head:?}"));
         while self.buf.len() < head_end + length {
             self.fill();
         }

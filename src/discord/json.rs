@@ -12,7 +12,7 @@ fn needs_escape(b: u8) -> bool {
 
 /// Which of sixteen bytes need escaping, one bit each (bit i for byte i): with SSE2,
 /// which every x86-64 processor has, three compares and one mask.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn escapes(block: &[u8; 16]) -> u32 {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of x86-64, and the unaligned load reads exactly `block`.
@@ -27,12 +27,12 @@ fn escapes(block: &[u8; 16]) -> u32 {
 }
 
 /// The same, a byte at a time, elsewhere (and to check the vector one against).
-#[cfg(any(test, not(target_arch = "x86_64")))]
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 fn escapes_bytewise(block: &[u8; 16]) -> u32 {
     block.iter().enumerate().map(|(i, &b)| u32::from(needs_escape(b)) << i).fold(0, |m, bit| m | bit)
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 use escapes_bytewise as escapes;
 
 /// `s` as a JSON string, quoted and escaped exactly as `serde_json` writes it: the
@@ -399,7 +399,7 @@ pub(crate) mod tests {
     }
 
     proptest! {
-        /// The word-at-a-time search finds what a byte-by-byte one finds, from any
+        /// The sixteen-byte search finds what a byte-by-byte one finds, from any
         /// starting point: every length's head, body and tail, matches anywhere.
         #[test]
         fn the_next_escape_is_the_first_byte_to_escape(
@@ -477,6 +477,36 @@ pub(crate) mod tests {
             }
             let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
             prop_assert_eq!(ours(&bytes).is_ok(), theirs, "{}", String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    /// Strings whose end, escape or control character falls at either edge of the
+    /// reader's first two sixteen-byte looks, or near the end of the text: read, or
+    /// refused at the same byte, as the general loop reads them; and refused exactly when
+    /// `serde_json` refuses them.
+    #[test]
+    fn strings_at_the_edges_of_the_fast_path() {
+        for len in 0..=40 {
+            let mut contents = vec!["a".repeat(len)];
+            for at in 0..len {
+                for odd in ["\\n", "\t", "\\q"] {
+                    let mut content = "a".repeat(len);
+                    content.replace_range(at..at + 1, odd);
+                    contents.push(content);
+                }
+            }
+            for content in &contents {
+                // Closed, then nothing or up to seventeen bytes after it; or never closed.
+                let closed = ["", " ", "        ", "                 "].map(|tail| format!("\"{content}\"{tail}"));
+                for text in closed.into_iter().chain([format!("\"{content}")]) {
+                    let mut fast = Reader::new(text.as_bytes());
+                    let mut slow = Reader::new(text.as_bytes());
+                    let (f, s) = (fast.string(), slow.string_with_escapes());
+                    assert_eq!((f, fast.at), (s, slow.at), "{text:?}");
+                    let serde = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+                    assert_eq!(ours(text.as_bytes()).is_ok(), serde, "{text:?}");
+                }
+            }
         }
     }
 
