@@ -62,17 +62,17 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
         return None;
     }
     let found = |at: usize, mask: u32| (mask != 0).then(|| at + mask.trailing_zeros() as usize);
-    let block = |at: usize| -> &[u8; 16] { bytes[at..at + 16].try_into().unwrap_or(&[b' '; 16]) };
+    let mask_at = |at: usize| escapes(block(bytes, at).unwrap_or(&[b' '; 16]));
     if n - from < 16 {
         if n < 16 {
             return bytes[from..].iter().position(|&b| needs_escape(b)).map(|i| from + i);
         }
         let start = n - 16;
-        return found(from, escapes(block(start)) >> (from - start));
+        return found(from, mask_at(start) >> (from - start));
     }
     let mut at = from;
     while at + 16 <= n {
-        if let Some(i) = found(at, escapes(block(at))) {
+        if let Some(i) = found(at, mask_at(at)) {
             return Some(i);
         }
         at += 16;
@@ -80,7 +80,12 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     if at == n {
         return None;
     }
-    found(n - 16, escapes(block(n - 16)))
+    found(n - 16, mask_at(n - 16))
+}
+
+/// The sixteen bytes at `at`, if there are so many.
+fn block(bytes: &[u8], at: usize) -> Option<&[u8; 16]> {
+    bytes.get(at..at + 16)?.try_into().ok()
 }
 
 /// One byte's escape, as `serde_json` writes it.
@@ -308,8 +313,8 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<&'a [u8], Syntax> {
         let start = self.at;
         for from in [start + 1, start + 17] {
-            let Some(block) = self.text.get(from..from + 16) else { break };
-            let mask = escapes(block.try_into().unwrap_or(&[0; 16]));
+            let Some(block) = block(self.text, from) else { break };
+            let mask = escapes(block);
             if mask != 0 {
                 let end = from + mask.trailing_zeros() as usize;
                 if self.text[end] != b'"' {
