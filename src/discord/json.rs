@@ -403,6 +403,32 @@ pub(crate) mod tests {
         }
     }
 
+    /// The writer at every block edge: every length up to 48, with one or two bytes to
+    /// escape at every position (the step that copies whole blocks, the cut back to an
+    /// escape, the tail checked in the last sixteen bytes, and the short text).
+    #[test]
+    fn strings_are_escaped_at_every_block_edge() {
+        for len in 0..=48 {
+            let plain: String = (0..len).map(|i| if i % 3 == 0 { 'é' } else { 'a' }).collect();
+            let chars: Vec<char> = plain.chars().collect();
+            for special in ['"', '\\', '\n', '\u{1}'] {
+                for i in 0..chars.len() {
+                    // j past the end: the one escape alone.
+                    for j in i + 1..=chars.len() {
+                        let mut c = chars.clone();
+                        c[i] = special;
+                        if let Some(second) = c.get_mut(j) {
+                            *second = '\t';
+                        }
+                        let s: String = c.into_iter().collect();
+                        assert_eq!(escaped(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+                    }
+                }
+            }
+            assert_eq!(escaped(&plain), serde_json::to_string(&plain).unwrap());
+        }
+    }
+
     proptest! {
         /// The sixteen-byte search finds what a byte-by-byte one finds, from any
         /// starting point: every length's head, body and tail, matches anywhere.
