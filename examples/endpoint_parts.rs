@@ -1,7 +1,9 @@
 //! Where a signed `/assess` spends its time beyond the floor, part by part (parse,
 //! answer, JSON, drop), in a warm loop and right after an Ed25519 verification as the
 //! server makes one before each answer: the difference is what the verification's
-//! work costs the answer in caches. English and Chinese alternate. Wall-clock means
+//! work costs the answer in caches; and after a verification and a sweep through 8 MiB,
+//! which leaves nothing of ours in L1 or L2 (what the answer costs cold: the server's
+//! kernel, HTTP and verification come between two answers). English and Chinese alternate. Wall-clock means
 //! per request, three rounds; pin it to one CPU for steadier figures:
 //!
 //! cargo build --profile profiling --example endpoint_parts
@@ -30,11 +32,18 @@ fn main() {
         })
         .collect();
     let n: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let thrash = vec![1u8; 8 << 20];
     for round in 1..=3 {
-        for verify in [true, false] {
+        for (verify, sweep) in [(true, true), (true, false), (false, false)] {
             let mut parts = [Duration::ZERO; 5];
             for i in 0..n {
                 let (body, signature) = &signed[i as usize % 2];
+                if sweep {
+                    // Out of L1 and L2 (the data, and the code L2 held): one read per line.
+                    for line in thrash.chunks(64) {
+                        std::hint::black_box(line[0]);
+                    }
+                }
                 let t0 = Instant::now();
                 if verify {
                     assert!(verifier.verify(signature, &timestamp, body.as_bytes()).is_ok());
@@ -59,8 +68,12 @@ fn main() {
             let us = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(n);
             let ours: Duration = parts[1..].iter().sum();
             println!(
-                "round {round}, {:<24} verify {:6.2} µs | ours {:5.2} µs: parse {:.2}, answer {:.2}, JSON {:.2}, drop and count {:.2}",
-                if verify { "after a verification:" } else { "warm (no verification):" },
+                "round {round}, {:<42} verify {:6.2} µs | ours {:5.2} µs: parse {:.2}, answer {:.2}, JSON {:.2}, drop and count {:.2}",
+                match (verify, sweep) {
+                    (true, true) => "after a verification and an 8 MiB sweep:",
+                    (true, false) => "after a verification:",
+                    _ => "warm (no verification):",
+                },
                 us(parts[0]),
                 us(ours),
                 us(parts[1]),
