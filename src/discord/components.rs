@@ -19,7 +19,7 @@
 //! The "Map" button (`m`) answers with the positioning map marking the profile, as a
 //! new message: public for the owner, ephemeral for anyone else.
 
-use super::wire::{Button, Callback, Message, Row, Select, SelectOption};
+use super::wire::{Button, Callback, Message, Row, Select, SelectOption, Str};
 use super::{content, Answer};
 use crate::answer::{self, Reply, UserError};
 use crate::kb::{Kb, Msg};
@@ -157,12 +157,15 @@ impl State {
     }
 }
 
-/// A menu value: "field index:code index", for every field and code, made once.
-fn choice(f: Field, code: usize) -> Cow<'static, str> {
-    static CHOICES: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
-        Field::ALL.iter().map(|f| (0..f.codes().len()).map(|c| format!("{}:{c}", f.index())).collect()).collect()
+/// A menu value: "field index:code index", for every field and code, made once (with
+/// its JSON string).
+fn choice(f: Field, code: usize) -> Str<'static> {
+    static CHOICES: LazyLock<Vec<Vec<(String, String)>>> = LazyLock::new(|| {
+        let made = |f: Field, c: usize| (format!("{}:{c}", f.index()), format!("\"{}:{c}\"", f.index()));
+        Field::ALL.iter().map(|&f| (0..f.codes().len()).map(|c| made(f, c)).collect()).collect()
     });
-    Cow::Borrowed(CHOICES[f.index()][code].as_str())
+    let (text, json) = &CHOICES[f.index()][code];
+    Str::written(text, json)
 }
 
 fn parse_choice(value: &str) -> Option<(Field, usize)> {
@@ -182,8 +185,20 @@ fn label(text: &str) -> Cow<'_, str> {
     Cow::Owned(text)
 }
 
+/// [`label`], with the JSON string the knowledge base keeps when it is the whole text.
+fn label_with_json<'k>(text: &'k str, json: &'k str) -> Str<'k> {
+    match label(text) {
+        Cow::Borrowed(text) => Str::written(text, json),
+        cut => Str::new(cut),
+    }
+}
+
 fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> SelectOption<'_> {
-    SelectOption { label: label(kb.choice_label(f, code, lang)), value: choice(f, code), description: None }
+    SelectOption {
+        label: label_with_json(kb.choice_label(f, code, lang), kb.choice_label_json(f, code, lang)),
+        value: choice(f, code),
+        description: None,
+    }
 }
 
 /// The components under a verdict: a menu for identity and audience, one for the
@@ -203,7 +218,8 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
                 let mut o = option(kb, lang, f, code);
                 if report.assumed.contains(f) {
                     if let Some(now) = current(f) {
-                        o.description = Some(label(kb.assumed_note(f, now, lang)));
+                        o.description =
+                            Some(label_with_json(kb.assumed_note(f, now, lang), kb.assumed_note_json(f, now, lang)));
                     }
                 }
                 out.push(o);

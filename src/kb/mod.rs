@@ -259,6 +259,10 @@ pub struct Kb {
     choice_labels: Vec<Vec<Text>>,
     /// "now assumed: strangers", by field and code (made once at load).
     assumed_notes: Vec<Vec<Text>>,
+    /// The two above as JSON strings, quoted and escaped: every verdict's menus send
+    /// a few dozen of them (made once at load).
+    choice_labels_json: Vec<Vec<Text>>,
+    assumed_notes_json: Vec<Vec<Text>>,
     pub products: Vec<Product>,
     pub lexicon: crate::ask::Lexicon,
     /// The slash commands' words, as messages.toml gives them; the command table
@@ -349,6 +353,16 @@ impl Kb {
     /// "now assumed: strangers", what an assumed field is now.
     pub fn assumed_note(&self, field: Field, index: usize, lang: Lang) -> &str {
         self.assumed_notes[field.index()][index].get(lang)
+    }
+
+    /// [`Kb::choice_label`] as a JSON string: `"audience: strangers"`, quotes included.
+    pub fn choice_label_json(&self, field: Field, index: usize, lang: Lang) -> &str {
+        self.choice_labels_json[field.index()][index].get(lang)
+    }
+
+    /// [`Kb::assumed_note`] as a JSON string, quotes included.
+    pub fn assumed_note_json(&self, field: Field, index: usize, lang: Lang) -> &str {
+        self.assumed_notes_json[field.index()][index].get(lang)
     }
 
     /// "Law 3", "第三定律", "推论五".
