@@ -86,9 +86,18 @@ impl<'a> Incoming<'a> {
         })?;
         reader.finish()?;
         let missing = |what: &str| NotAnInteraction::Model(format!("missing {what}"));
-        let kind: u8 = decode(raw.kind.ok_or_else(|| missing("type"))?)?;
+        let kind = raw.kind.ok_or_else(|| missing("type"))?;
+        // Plain digits need no decoder; anything else goes to `serde_json`, whose
+        // refusals say what is wrong.
+        let kind: u8 = match std::str::from_utf8(kind).ok().and_then(|k| k.parse().ok()) {
+            Some(kind) => kind,
+            None => decode(kind)?,
+        };
         let user = match raw.member_user.or(raw.user) {
-            Some(id) => Some(decode::<Snowflake>(id)?.0),
+            Some(id) => match plain_string(id).and_then(|id| id.parse().ok()) {
+                Some(id) => Some(id),
+                None => Some(decode::<Snowflake>(id)?.0),
+            },
             None => None,
         };
         let lang = match raw.locale {
@@ -440,6 +449,35 @@ mod tests {
         // A member that is not an object counts as absent.
         let dm = br#"{"type": 2, "member": null, "user": {"id": "7"}, "data": {"name": "help", "options": null}}"#;
         assert_eq!(Incoming::parse(dm).unwrap().user, 7);
+    }
+
+    /// `type` and the user's id, read without a decoder when plainly written, read as
+    /// `serde_json` reads them however they are written.
+    #[test]
+    fn the_type_and_the_user_read_as_serde_json_reads_them() {
+        let written = ["2", "1", "0", "-0", "2.0", "2e0", "300", "-2", "\"2\"", "true"];
+        let ids =
+            ["\"7\"", "7", "\"+7\"", "\"-7\"", "\"07\"", "\"18446744073709551616\"", "\"\\u0037\"", "\"x\"", "7.5"];
+        for kind in written {
+            for id in ids {
+                let body = format!(r#"{{"type": {kind}, "user": {{"id": {id}}}, "data": {{"name": "help"}}}}"#);
+                let read = Incoming::parse(body.as_bytes()).map(|i| i.user);
+                let expected =
+                    decode::<u8>(kind.as_bytes()).and_then(|k| Ok((k, decode::<Snowflake>(id.as_bytes())?.0)));
+                match (&read, &expected) {
+                    (Ok(user), Ok((k, expected_user))) => {
+                        assert!(matches!(k, 1..=5), "{kind} {id}: read as an interaction");
+                        assert_eq!(user, expected_user, "{kind} {id}");
+                    }
+                    (Err(e), Ok((k, _))) => assert!(
+                        !matches!(k, 1..=5) && e.to_string().contains("unknown interaction type"),
+                        "{kind} {id}: {e}"
+                    ),
+                    (Err(e), Err(x)) => assert_eq!(e.to_string(), x.to_string(), "{kind} {id}"),
+                    (Ok(_), Err(x)) => panic!("{kind} {id}: read, but serde_json refuses it: {x}"),
+                }
+            }
+        }
     }
 
     #[test]
