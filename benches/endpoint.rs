@@ -15,8 +15,9 @@
 //! server runs on the last CPU and the load generator on the others); `IMLAWS_BENCH_WAIT=block`
 //! makes the load generator sleep in `read` instead of polling (see `load::Wait`);
 //! `IMLAWS_BIN` runs another `imlaws` binary (e.g. an older build, for before/after);
-//! `IMLAWS_BENCH_ALSO=PATH` adds that `imlaws` binary to every round, beside the first,
-//! so two builds are compared against the same floor in the same minutes;
+//! `IMLAWS_BENCH_ALSO=PATH[:PATH…]` adds those `imlaws` binaries to every round, beside
+//! the first, so builds are compared against the same floor and each other, round by
+//! round, in the same minutes;
 //! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
 //! into DIR (one file each) and stops: `diff -r` two such folders to check that a
 //! change left every answer byte-identical.
@@ -547,14 +548,16 @@ fn main() {
     // floor binary's CPU per request by up to 18 % between two processes, for every
     // round: only new processes average it out.
     type Start<'a> = Box<dyn Fn() -> Command + 'a>;
-    let also = std::env::var("IMLAWS_BENCH_ALSO").ok();
-    let also_name = also.as_ref().map(|bin| format!("imlaws serve ({bin})"));
+    let also: Vec<String> = std::env::var("IMLAWS_BENCH_ALSO")
+        .map(|v| v.split(':').filter(|p| !p.is_empty()).map(String::from).collect())
+        .unwrap_or_default();
+    let also_names: Vec<String> = also.iter().map(|bin| format!("imlaws serve ({bin})")).collect();
     let mut servers: Vec<(&str, Start)> = vec![
         ("imlaws serve", Box::new(|| imlaws_serve(&key))),
         ("floor (fixed reply, our answer's bytes)", Box::new(|| floor(&key, &same))),
         ("floor (fixed short reply)", Box::new(|| floor(&key, &short))),
     ];
-    if let (Some(bin), Some(name)) = (&also, &also_name) {
+    for (bin, name) in also.iter().zip(&also_names) {
         servers.push((name, Box::new(|| imlaws_serve_from(bin, &key))));
     }
     let mut figures: Vec<Vec<Figures>> = vec![Vec::new(); servers.len()];
@@ -595,7 +598,20 @@ fn main() {
             idle.join(", ")
         );
     }
-    let imlaws = if also.is_some() { vec![0, 3] } else { vec![0] };
+    // The builds against each other, round by round (the same minutes, the same floor).
+    for other in 3..servers.len() {
+        let cpu: Vec<f64> =
+            (0..rounds).map(|r| us(figures[0][r].cpu_per_request) / us(figures[other][r].cpu_per_request)).collect();
+        let (low, high) = median_interval(&cpu);
+        println!(
+            "{} against {}: CPU per request {:.3} × (the median's 95 % interval {low:.3}–{high:.3}; more in {} of {rounds} rounds)",
+            servers[0].0,
+            servers[other].0,
+            median(cpu.clone()),
+            cpu.iter().filter(|&&c| c > 1.0).count(),
+        );
+    }
+    let imlaws: Vec<usize> = std::iter::once(0).chain(3..servers.len()).collect();
     for (ours, i) in imlaws.into_iter().flat_map(|o| [(o, 1), (o, 2)]) {
         let cpu: Vec<f64> =
             (0..rounds).map(|r| us(figures[ours][r].cpu_per_request) / us(figures[i][r].cpu_per_request)).collect();
