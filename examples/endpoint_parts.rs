@@ -3,8 +3,9 @@
 //! server makes one before each answer: the difference is what the verification's
 //! work costs the answer in caches; and after a verification and a sweep through 8 MiB,
 //! which leaves nothing of ours in L1 or L2 (what the answer costs cold: the server's
-//! kernel, HTTP and verification come between two answers). English and Chinese alternate. Wall-clock means
-//! per request, three rounds; pin it to one CPU for steadier figures:
+//! kernel, HTTP and verification come between two answers). English and Chinese
+//! alternate. Wall-clock means per request, three rounds; pin it to one CPU for steadier
+//! figures:
 //!
 //! cargo build --profile profiling --example endpoint_parts
 //! taskset -c 1 target/profiling/examples/endpoint_parts 20000

@@ -83,10 +83,6 @@ impl<'a> Str<'a> {
         Str { text: Cow::Borrowed(text), json: Some(json) }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     fn write(&self, out: &mut Vec<u8>) {
         match self.json {
             Some(json) => {
