@@ -260,7 +260,7 @@ fn rule_json(kb: &Kb, id: RuleId, lang: Lang) -> Value {
 }
 
 /// `/assess`: option name and raw value pairs, in the order given.
-pub fn assess<'a>(kb: &'a Kb, options: &[(String, String)], lang: Lang) -> Result<Reply<'a>, UserError> {
+pub fn assess<'a>(kb: &'a Kb, options: &[(&str, String)], lang: Lang) -> Result<Reply<'a>, UserError> {
     let input = profile_input(kb, options)?;
     let (profile, assumed) = rules::complete(&input).map_err(UserError::MissingFields)?;
     Ok(Reply::Assess(verdict::report(kb, profile, assumed, lang)))
@@ -308,12 +308,7 @@ pub fn refine<'a>(kb: &'a Kb, input: &ProfileInput, lang: Lang) -> Result<Reply<
 
 /// `/map`: the positioning map, marking a profile (`/assess` options, assessed when
 /// the decision has what it needs), one of the 27 products, or nothing.
-pub fn map<'a>(
-    kb: &'a Kb,
-    options: &[(String, String)],
-    app: Option<&str>,
-    lang: Lang,
-) -> Result<Reply<'a>, UserError> {
+pub fn map<'a>(kb: &'a Kb, options: &[(&str, String)], app: Option<&str>, lang: Lang) -> Result<Reply<'a>, UserError> {
     let marker = match app {
         Some(_) if !options.is_empty() => return Err(UserError::MapBoth),
         Some(name) if name.trim().is_empty() => return Err(UserError::MissingName),
@@ -350,13 +345,13 @@ fn marker(profile: &crate::profile::Profile, product: Option<usize>) -> map::Mar
 }
 
 /// Resolve `/assess` options: field names, codes or their aliases.
-pub fn profile_input(kb: &Kb, options: &[(String, String)]) -> Result<ProfileInput, UserError> {
+pub fn profile_input(kb: &Kb, options: &[(&str, String)]) -> Result<ProfileInput, UserError> {
     let mut input = ProfileInput::default();
     for (name, value) in options {
         let field = Field::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name)).ok_or_else(|| {
             UserError::UnknownOption {
                 command: "assess",
-                option: name.clone(),
+                option: name.to_string(),
                 valid: Field::ALL.iter().map(|f| f.name()).collect(),
             }
         })?;

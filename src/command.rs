@@ -137,7 +137,7 @@ impl Command {
         let mut args = Vec::new();
         for o in self.options {
             if let Ok(Some(values)) = m.try_get_many::<String>(o.name) {
-                args.push((o.name.to_string(), values.map(String::as_str).collect::<Vec<_>>().join(" ")));
+                args.push((o.name, values.map(String::as_str).collect::<Vec<_>>().join(" ")));
             }
         }
         Request { command: self, args: Args(args) }
@@ -178,15 +178,15 @@ impl Command {
 /// Option name and value pairs, in the order given: every front-end's arguments in
 /// one shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Args(pub Vec<(String, String)>);
+pub struct Args(pub Vec<(&'static str, String)>);
 
 impl Args {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
     }
 
     /// The pairs whose option is a profile field.
-    fn profile(&self) -> Vec<(String, String)> {
+    fn profile(&self) -> Vec<(&'static str, String)> {
         self.0.iter().filter(|(n, _)| Field::from_name(n).is_some()).cloned().collect()
     }
 }
@@ -253,10 +253,13 @@ impl Request {
     /// A built-in command by name, with its arguments (tests, benches, front-ends).
     ///
     /// # Panics
-    /// If `name` is not a built-in command (a programming error).
+    /// If `name` is not a built-in command, or an argument is not one of its options
+    /// or comes twice (programming errors: what users type goes through
+    /// [`parse_line`] or [`Request::from_interaction`], which say what to fix).
     pub fn new(name: &str, args: &[(&str, &str)]) -> Request {
         let command = Commands::builtin().get(name).unwrap_or_else(|| panic!("no built-in command `{name}`"));
-        Request { command, args: Args(args.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()) }
+        let args = args.iter().map(|&(n, v)| (n, v.to_string()));
+        Request::checked(command, args).unwrap_or_else(|e| panic!("`/{name}` with {e:?}"))
     }
 
     /// `/ask question:…`: a question in plain words.
@@ -295,20 +298,26 @@ impl Request {
     }
 
     /// Check the arguments against the command's options: known names, no repeats.
-    fn checked(command: &'static Command, pairs: Vec<(String, String)>) -> Result<Request, UserError> {
-        let mut args: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    /// Each name is the option's own from here on (`&'static`, in the table's case).
+    fn checked<N: AsRef<str>>(
+        command: &'static Command,
+        pairs: impl IntoIterator<Item = (N, String)>,
+    ) -> Result<Request, UserError> {
+        let pairs = pairs.into_iter();
+        let mut args: Vec<(&'static str, String)> = Vec::with_capacity(pairs.size_hint().0);
         for (name, value) in pairs {
-            let Some(opt) = command.option(&name) else {
+            let name = name.as_ref();
+            let Some(opt) = command.option(name) else {
                 return Err(UserError::UnknownOption {
                     command: command.name,
-                    option: name,
+                    option: name.to_string(),
                     valid: command.option_names(),
                 });
             };
-            if args.iter().any(|(n, _)| n == opt.name) {
+            if args.iter().any(|(n, _)| *n == opt.name) {
                 return Err(UserError::DuplicateOption(opt.name.to_string()));
             }
-            args.push((opt.name.to_string(), value));
+            args.push((opt.name, value));
         }
         Ok(Request { command, args: Args(args) })
     }
@@ -318,10 +327,10 @@ impl Request {
     pub fn from_interaction(
         commands: &Commands,
         name: &str,
-        options: impl IntoIterator<Item = (String, String)>,
+        options: impl IntoIterator<Item = (impl AsRef<str>, String)>,
     ) -> Result<Request, UserError> {
         let command = commands.get(name).ok_or_else(|| commands.unknown(format!("/{name}")))?;
-        Request::checked(command, options.into_iter().collect())
+        Request::checked(command, options)
     }
 
     /// Answer in `asked.lang`.
@@ -371,7 +380,7 @@ pub fn parse_line(commands: &Commands, line: &str) -> Result<Request, UserError>
     let line = line.trim();
     let Some(body) = line.strip_prefix('/').or_else(|| line.strip_prefix('／')) else {
         let ask = commands.get("ask").ok_or_else(|| commands.unknown(line.to_string()))?;
-        return Ok(Request { command: ask, args: Args(vec![(QUESTION.into(), line.to_string())]) });
+        return Ok(Request { command: ask, args: Args(vec![(QUESTION, line.to_string())]) });
     };
     let (name, rest) = match body.find(char::is_whitespace) {
         Some(i) => (&body[..i], body[i..].trim()),
@@ -395,7 +404,7 @@ pub fn parse_line(commands: &Commands, line: &str) -> Result<Request, UserError>
             }
             _ => strip_name(rest, opt.name).to_string(),
         };
-        return Ok(Request { command, args: Args(vec![(opt.name.to_string(), value)]) });
+        return Ok(Request { command, args: Args(vec![(opt.name, value)]) });
     }
     let mut pairs = Vec::new();
     let mut bare: Vec<String> = Vec::new();

@@ -229,8 +229,11 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
         out
     };
     let core = [Field::Identity, Field::Audience];
-    let mut others: Vec<Field> = Field::ALL.into_iter().filter(|f| !core.contains(f)).collect();
-    others.sort_by_key(|f| !report.assumed.contains(*f));
+    // The other fields after the core ones, assumed first (a stable sort keeps the
+    // table's order otherwise).
+    let mut fields = Field::ALL;
+    fields.sort_by_key(|f| (!core.contains(f), !report.assumed.contains(*f)));
+    let others = &fields[core.len()..];
     let [change_core, change_other, what_if, map] = State::encode_each(
         &kb.tag,
         input,
@@ -243,7 +246,7 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
     let button = |custom_id, text: Msg| Button { custom_id, label: label(kb.msg(text, lang)) };
     vec![
         menu(change_core, Msg::ComponentChangeCore, options(&core)),
-        menu(change_other, Msg::ComponentChangeOther, options(&others)),
+        menu(change_other, Msg::ComponentChangeOther, options(others)),
         Row::Buttons(vec![button(what_if, Msg::ComponentWhatIf), button(map, Msg::ComponentMap)]),
     ]
 }

@@ -144,7 +144,7 @@ pub fn command_request(
     name: &str,
     options: &[(Cow<'_, str>, Cow<'_, str>)],
 ) -> Result<Request, UserError> {
-    let options = options.iter().map(|(name, value)| (name.to_string(), value.to_string()));
+    let options = options.iter().map(|(name, value)| (name, value.to_string()));
     Request::from_interaction(commands, name, options)
 }
 
