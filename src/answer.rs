@@ -176,7 +176,7 @@ pub struct MapReply {
 
 impl Reply<'_> {
     /// The answer as a Discord embed (and, through [`Embed::to_text`], as terminal text).
-    pub fn embed(&self, kb: &Kb) -> Embed {
+    pub fn embed<'k>(&self, kb: &'k Kb) -> Embed<'k> {
         match self {
             Reply::Assess(r) => render::assess(kb, r),
             Reply::Rule(id, lang) => render::rule(kb, *id, *lang),

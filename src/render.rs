@@ -8,6 +8,7 @@ use crate::profile::{Field, FieldCode, FieldSet, Profile};
 use crate::rules::{Outlook, RuleId, Verdict};
 use crate::verdict::Report;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Discord's embed limits, in characters.
 pub mod limits {
@@ -35,36 +36,38 @@ pub fn outlook_color(o: Outlook) -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EmbedField {
-    pub name: String,
+pub struct EmbedField<'k> {
+    /// Most names are the knowledge base's headings, borrowed.
+    pub name: Cow<'k, str>,
     pub value: String,
 }
 
 /// A Discord embed, within limits by construction ([`Embed::fit`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Embed {
+pub struct Embed<'k> {
     pub title: String,
     pub description: String,
     pub color: u32,
-    pub fields: Vec<EmbedField>,
-    pub footer: String,
+    pub fields: Vec<EmbedField<'k>>,
+    /// The source credit, borrowed from the knowledge base.
+    pub footer: Cow<'k, str>,
     /// The embed's image: `attachment://map.png` for a map sent with the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
-impl Embed {
+impl<'k> Embed<'k> {
     fn new(title: String, description: String, color: u32) -> Self {
-        Embed { title, description, color, fields: Vec::with_capacity(8), footer: String::new(), image: None }
+        Embed { title, description, color, fields: Vec::with_capacity(8), footer: Cow::Borrowed(""), image: None }
     }
 
     /// Start a field written line by line; long ones continue in further fields.
-    fn field<'e>(&'e mut self, name: &'e str) -> Lines<'e> {
+    fn field<'e>(&'e mut self, name: &'k str) -> Lines<'e, 'k> {
         Lines { embed: self, name, value: String::with_capacity(FIELD_BYTES), chars: 0, counted: 0, continued: false }
     }
 
     /// Add a field of whole lines.
-    fn lines<S: AsRef<str>>(&mut self, name: &str, lines: &[S]) {
+    fn lines<S: AsRef<str>>(&mut self, name: &'k str, lines: &[S]) {
         let mut f = self.field(name);
         for line in lines {
             f.line(&[line.as_ref()]);
@@ -73,7 +76,7 @@ impl Embed {
     }
 
     /// Add a field of bulleted lines.
-    fn bullets<'a>(&mut self, name: &str, items: impl IntoIterator<Item = &'a str>) {
+    fn bullets<'a>(&mut self, name: &'k str, items: impl IntoIterator<Item = &'a str>) {
         let mut f = self.field(name);
         for item in items {
             f.line(&["• ", item]);
@@ -114,10 +117,10 @@ impl Embed {
         }
         truncate(&mut self.title, limits::TITLE);
         truncate(&mut self.description, limits::DESCRIPTION);
-        truncate(&mut self.footer, limits::FOOTER);
+        truncate_cow(&mut self.footer, limits::FOOTER);
         self.fields.truncate(limits::FIELDS);
         for f in &mut self.fields {
-            truncate(&mut f.name, limits::FIELD_NAME);
+            truncate_cow(&mut f.name, limits::FIELD_NAME);
             truncate(&mut f.value, limits::FIELD_VALUE);
         }
         // Each round fits the last field exactly, drops it, or cuts the description, so
@@ -204,9 +207,9 @@ const FIELD_BYTES: usize = 1024;
 /// A field being written: lines are joined with newlines, and a line that would take
 /// the value past Discord's 1024 characters starts a continuation field instead (a
 /// single longer line is cut by [`Embed::fit`]).
-struct Lines<'e> {
-    embed: &'e mut Embed,
-    name: &'e str,
+struct Lines<'e, 'k> {
+    embed: &'e mut Embed<'k>,
+    name: &'k str,
     value: String,
     /// Characters in `value[..counted]`, counted once each.
     chars: usize,
@@ -214,7 +217,7 @@ struct Lines<'e> {
     continued: bool,
 }
 
-impl Lines<'_> {
+impl Lines<'_, '_> {
     /// Add one line made of `parts`, without an intermediate allocation. Characters are
     /// only counted near the limit: a byte length within it is a character count within
     /// it; and what was counted once is not counted again.
@@ -239,7 +242,7 @@ impl Lines<'_> {
 
     /// The value so far becomes a field; `next` is written from here on.
     fn flush(&mut self, next: String) {
-        let name = if self.continued { format!("{} …", self.name) } else { self.name.to_string() };
+        let name = if self.continued { Cow::Owned(format!("{} …", self.name)) } else { Cow::Borrowed(self.name) };
         let value = std::mem::replace(&mut self.value, next);
         self.embed.fields.push(EmbedField { name, value });
         (self.chars, self.counted, self.continued) = (0, 0, true);
@@ -267,8 +270,15 @@ pub fn truncate(s: &mut String, max: usize) {
     s.push('…');
 }
 
-fn footer(kb: &Kb, lang: Lang) -> String {
-    kb.source_credit(lang).to_string()
+/// [`truncate`], copying a borrowed text only when it is cut.
+fn truncate_cow(s: &mut Cow<'_, str>, max: usize) {
+    if s.len() > max && char_len(s) > max {
+        truncate(s.to_mut(), max);
+    }
+}
+
+fn footer(kb: &Kb, lang: Lang) -> Cow<'_, str> {
+    Cow::Borrowed(kb.source_credit(lang))
 }
 
 /// ": " or "：".
@@ -329,12 +339,12 @@ pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, unknown: FieldSet, 
 }
 
 /// The answer to `/assess`: positioning and outlook in the title, coloured by outlook.
-pub fn assess(kb: &Kb, r: &Report) -> Embed {
+pub fn assess<'k>(kb: &'k Kb, r: &Report) -> Embed<'k> {
     assessment(kb, r).fit()
 }
 
 /// The answer to `/ask`: the assessment, and what was understood from the question.
-pub fn ask(kb: &Kb, r: &Report, rec: &Recognition) -> Embed {
+pub fn ask<'k>(kb: &'k Kb, r: &Report, rec: &Recognition) -> Embed<'k> {
     let lang = r.lang;
     let mut e = assessment(kb, r);
     let (arrow, open_q, close_q, comma) = match lang {
@@ -363,7 +373,7 @@ pub fn ask(kb: &Kb, r: &Report, rec: &Recognition) -> Embed {
     e.fit()
 }
 
-fn assessment(kb: &Kb, r: &Report) -> Embed {
+fn assessment<'k>(kb: &'k Kb, r: &Report) -> Embed<'k> {
     let lang = r.lang;
     let title = fill(
         kb.msg(Msg::TitleAssess, lang),
@@ -407,7 +417,7 @@ fn assessment(kb: &Kb, r: &Report) -> Embed {
 }
 
 /// The what-if button's answer: every change that moves the verdict.
-pub fn what_if(kb: &Kb, r: &Report) -> Embed {
+pub fn what_if<'k>(kb: &'k Kb, r: &Report) -> Embed<'k> {
     let lang = r.lang;
     let title = format!("{}{}{}", kb.msg(Msg::HeadingWhatIf, lang), colon(lang), kb.rule_label(r.primary, lang));
     let mut description = String::with_capacity(1024);
@@ -476,7 +486,7 @@ pub fn what_if_lines(kb: &Kb, r: &Report, mut line: impl FnMut(&str)) {
 /// `/law N` and `/corollary N`: the rule, its excerpt, cases, and the article's insight
 /// (or, where the article gives none, imlaws' advice); a law lists its corollaries, a
 /// corollary names its law.
-pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
+pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed<'_> {
     let rule = kb.rule(id);
     let title = format!("{}{}{}", kb.rule_label(id, lang), colon(lang), rule.title.get(lang));
     let description = format!("**{}**\n\n{}", rule.statement.get(lang), rule.excerpt.get(lang));
@@ -505,7 +515,7 @@ pub fn rule(kb: &Kb, id: RuleId, lang: Lang) -> Embed {
 }
 
 /// `/app NAME`: the article's row, how imlaws assesses it, and the verdict.
-pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
+pub fn product<'k>(kb: &'k Kb, p: &Product, r: &Report) -> Embed<'k> {
     let lang = r.lang;
     let title = format!(
         "{} · {} · {}",
@@ -570,20 +580,20 @@ pub fn product(kb: &Kb, p: &Product, r: &Report) -> Embed {
 /// The positioning map's message: its title, the marked product's verdict (or what
 /// the map shows), coloured by that outlook, with the picture attached as
 /// [`crate::map::FILE_NAME`].
-pub fn map(kb: &Kb, marker: Option<&crate::map::Marker>, lang: Lang) -> Embed {
+pub fn map<'k>(kb: &'k Kb, marker: Option<&crate::map::Marker>, lang: Lang) -> Embed<'k> {
     let (description, color) = match marker {
         Some(mk) => (crate::map::marker_line(kb, mk, lang), outlook_color(mk.outlook)),
         None => (kb.msg(Msg::MapSubtitle, lang).to_string(), COLOR_INFO),
     };
     let mut e = Embed::new(kb.msg(Msg::MapTitle, lang).to_string(), description, color);
-    e.footer = kb.source_credit(lang).to_string();
+    e.footer = footer(kb, lang);
     e.image = Some(format!("attachment://{}", crate::map::FILE_NAME));
     e.fit()
 }
 
 /// `/help`: what imlaws does, the commands (one line each, from the command table),
 /// an example and the three laws.
-pub fn help(kb: &Kb, commands: &[(&str, String)], lang: Lang) -> Embed {
+pub fn help<'k>(kb: &'k Kb, commands: &[(&str, String)], lang: Lang) -> Embed<'k> {
     let lines: Vec<&str> = commands.iter().map(|(_, line)| line.as_str()).collect();
     let description =
         format!("{}\n\n{}\n\n{}", kb.msg(Msg::HelpBody, lang), lines.join("\n"), kb.msg(Msg::HelpExample, lang));
@@ -601,7 +611,7 @@ pub fn help(kb: &Kb, commands: &[(&str, String)], lang: Lang) -> Embed {
 mod tests {
     use super::*;
 
-    fn field(name: &str, value: &str) -> EmbedField {
+    fn field(name: &'static str, value: &str) -> EmbedField<'static> {
         EmbedField { name: name.into(), value: value.into() }
     }
 

@@ -58,10 +58,10 @@ mod builders {
         if let Some(e) = &m.embed {
             let mut embed = CreateEmbed::new().title(&e.title).description(&e.description).colour(e.color);
             for f in &e.fields {
-                embed = embed.field(&f.name, &f.value, false);
+                embed = embed.field(&*f.name, &f.value, false);
             }
             if !e.footer.is_empty() {
-                embed = embed.footer(CreateEmbedFooter::new(&e.footer));
+                embed = embed.footer(CreateEmbedFooter::new(&*e.footer));
             }
             if let Some(image) = &e.image {
                 embed = embed.image(image);

@@ -49,8 +49,8 @@ fn an_oversized_embed_is_cut_to_every_limit() {
         title: long.clone(),
         description: long.clone(),
         color: 0,
-        fields: (0..30).map(|i| EmbedField { name: format!("{i}{long}"), value: long.clone() }).collect(),
-        footer: long.clone(),
+        fields: (0..30).map(|i| EmbedField { name: format!("{i}{long}").into(), value: long.clone() }).collect(),
+        footer: long.clone().into(),
         image: None,
     }
     .fit();
@@ -67,7 +67,7 @@ fn one_long_part_is_cut_even_when_the_total_fits() {
         description: "d".repeat(5000),
         color: 0,
         fields: Vec::new(),
-        footer: String::new(),
+        footer: "".into(),
         image: None,
     }
     .fit();
@@ -78,7 +78,7 @@ fn one_long_part_is_cut_even_when_the_total_fits() {
         description: String::new(),
         color: 0,
         fields: Vec::new(),
-        footer: "f".repeat(3000),
+        footer: "f".repeat(3000).into(),
         image: None,
     }
     .fit();
@@ -178,7 +178,7 @@ fn chinese_titles_number_rules_the_articles_way() {
 /// one before (its name ends in " …") under the first one's heading.
 #[test]
 fn terminal_text_plain_and_styled() {
-    let field = |name: &str, value: &str| EmbedField { name: name.into(), value: value.into() };
+    let field = |name: &'static str, value: &str| EmbedField { name: name.into(), value: value.into() };
     let e = Embed {
         title: "Title".into(),
         description: "a **b** c **d** e".into(),
@@ -195,7 +195,7 @@ fn terminal_text_plain_and_styled() {
             "\x1b[1;38;2;46;204;113mTitle{r}\n\na {b}b{r} c {b}d{r} e\n\n{b}List{r}\n  x {b}y{r}\n  z\n  w\n\n— Source\n"
         )
     );
-    let bare = Embed { description: String::new(), fields: Vec::new(), footer: String::new(), ..e };
+    let bare = Embed { description: String::new(), fields: Vec::new(), footer: "".into(), ..e };
     assert_eq!(bare.to_text(false), "Title\n");
 }
 
@@ -222,13 +222,13 @@ fn truncate_counts_characters() {
 /// empty title, footer or field list makes no difference to that).
 #[test]
 fn fit_shortens_or_drops_the_last_field_to_exactly_the_total() {
-    let field = |name: &str, n: usize| EmbedField { name: name.into(), value: "v".repeat(n) };
-    let embed = |title: &str, description: usize, footer: usize, fields: Vec<EmbedField>| Embed {
+    let field = |name: &'static str, n: usize| EmbedField { name: name.into(), value: "v".repeat(n) };
+    let embed = |title: &str, description: usize, footer: usize, fields: Vec<EmbedField<'static>>| Embed {
         title: title.into(),
         description: "d".repeat(description),
         color: 0,
         fields,
-        footer: "f".repeat(footer),
+        footer: "f".repeat(footer).into(),
         image: None,
     };
     let cut = |n: usize| format!("{}…", "v".repeat(n - 1));

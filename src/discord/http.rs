@@ -204,7 +204,7 @@ async fn interactions(
 /// Behind a proxy serenity's rate limiter is off, so a 429 (or a 5xx) comes back here:
 /// the edit is tried again, a few times, a little later each time. Editing the same
 /// original response twice is harmless; the token stays valid for 15 minutes.
-async fn edit_original(http: Arc<Http>, token: String, embed: Embed, png: Vec<u8>) {
+async fn edit_original(http: Arc<Http>, token: String, embed: Embed<'static>, png: Vec<u8>) {
     const ATTEMPTS: u32 = 4;
     const WAIT: Duration = Duration::from_millis(500);
     let edit = Raw(super::map_message(embed, false).to_json());

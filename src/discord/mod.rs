@@ -35,7 +35,7 @@ pub enum Answer<'k> {
     /// A message with the positioning map attached. The gateway bot sends it as the
     /// callback, multipart; over HTTP, where Discord takes no file in the reply to its
     /// POST, the endpoint defers (type 5) and then edits the original response with it.
-    Map { embed: Embed, png: Vec<u8>, ephemeral: bool },
+    Map { embed: Embed<'k>, png: Vec<u8>, ephemeral: bool },
 }
 
 impl<'k> Answer<'k> {
@@ -53,7 +53,7 @@ impl<'k> Answer<'k> {
 }
 
 /// A message carrying the map: its embed, pointing at the attached `map.png`.
-pub fn map_message<'k>(embed: Embed, ephemeral: bool) -> Message<'k> {
+pub fn map_message<'k>(embed: Embed<'k>, ephemeral: bool) -> Message<'k> {
     Message { embed: Some(embed), ephemeral, attachment: Some(crate::map::FILE_NAME), ..Message::default() }
 }
 

@@ -34,7 +34,7 @@ pub enum Callback<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Message<'a> {
     pub content: Option<String>,
-    pub embed: Option<Embed>,
+    pub embed: Option<Embed<'a>>,
     pub ephemeral: bool,
     /// `None` leaves the key out; `Some(vec![])` clears a message's components.
     pub components: Option<Vec<Row<'a>>>,
@@ -219,7 +219,7 @@ impl Message<'_> {
     }
 }
 
-fn write_embed(out: &mut Vec<u8>, e: &Embed) {
+fn write_embed(out: &mut Vec<u8>, e: &Embed<'_>) {
     out.extend_from_slice(br#"{"title":"#);
     string(out, &e.title);
     out.extend_from_slice(br#","type":"rich","description":"#);
