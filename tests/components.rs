@@ -95,14 +95,16 @@ mod builders {
                     })
                     .collect();
                 CreateActionRow::SelectMenu(
-                    CreateSelectMenu::new(&s.custom_id, CreateSelectMenuKind::String { options })
+                    CreateSelectMenu::new(s.custom_id.as_str(), CreateSelectMenuKind::String { options })
                         .placeholder(s.placeholder.to_string()),
                 )
             }
             Row::Buttons(buttons) => CreateActionRow::Buttons(
                 buttons
                     .iter()
-                    .map(|b| CreateButton::new(&b.custom_id).label(b.label.to_string()).style(ButtonStyle::Secondary))
+                    .map(|b| {
+                        CreateButton::new(b.custom_id.as_str()).label(b.label.to_string()).style(ButtonStyle::Secondary)
+                    })
                     .collect(),
             ),
         }

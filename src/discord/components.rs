@@ -19,7 +19,7 @@
 //! The "Map" button (`m`) answers with the positioning map marking the profile, as a
 //! new message: public for the owner, ephemeral for anyone else.
 
-use super::wire::{Button, Callback, Message, Row, Select, SelectOption, Str};
+use super::wire::{Button, Callback, CustomId, Message, Row, Select, SelectOption, Str};
 use super::{content, Answer};
 use crate::answer::{self, Reply, UserError};
 use crate::kb::{Kb, Msg};
@@ -34,6 +34,9 @@ use std::sync::LazyLock;
 const PREFIX: &str = "im1";
 /// Discord's limits (reference section 8).
 pub const CUSTOM_ID_MAX: usize = 100;
+
+/// The action part of a `custom_id` asking for field N.
+const NEED: [&str; Field::COUNT] = ["n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"];
 pub const OPTIONS_MAX: usize = 25;
 pub const LABEL_MAX: usize = 100;
 
@@ -70,7 +73,7 @@ pub enum ClickError {
 }
 
 impl State {
-    pub fn encode(&self, tag: &str) -> String {
+    pub fn encode(&self, tag: &str) -> CustomId {
         let [id] = State::encode_each(tag, self.input, self.owner, [self.action]);
         id
     }
@@ -82,7 +85,7 @@ impl State {
         input: ProfileInput,
         owner: u64,
         actions: [Action; N],
-    ) -> [String; N] {
+    ) -> [CustomId; N] {
         let profile = Field::ALL.map(|f| match input.get(f) {
             Some(i) if i < 10 => b'0' + i as u8,
             _ => b'-',
@@ -90,23 +93,22 @@ impl State {
         let profile = std::str::from_utf8(&profile).unwrap_or_default();
         let mut digits = [0; 20];
         let owner = super::json::decimal(owner, &mut digits);
+        // At most 3 + 1 + 6 + 1 + 2 + 1 + 9 + 1 + 20 = 44 bytes with the knowledge
+        // base's six-digit tag. A tag long enough to pass Discord's 100 (a knowledge
+        // base made by hand) cuts the id short, so its clicks are refused: never a panic.
         actions.map(|action| {
-            let mut id = String::with_capacity(PREFIX.len() + tag.len() + profile.len() + owner.len() + 6);
-            for part in [PREFIX, ".", tag, "."] {
-                id.push_str(part);
-            }
-            match action {
-                Action::Change { core: true } => id.push('c'),
-                Action::Change { core: false } => id.push('o'),
-                Action::Need(f) => {
-                    id.push('n');
-                    id.push(char::from_digit(f.index() as u32, 10).unwrap_or('-'));
+            let mut id = CustomId::new();
+            let action = match action {
+                Action::Change { core: true } => "c",
+                Action::Change { core: false } => "o",
+                Action::Need(f) => NEED[f.index()],
+                Action::WhatIf => "w",
+                Action::Map => "m",
+            };
+            for part in [PREFIX, ".", tag, ".", action, ".", profile, ".", owner] {
+                if id.try_push_str(part).is_err() {
+                    break;
                 }
-                Action::WhatIf => id.push('w'),
-                Action::Map => id.push('m'),
-            }
-            for part in [".", profile, ".", owner] {
-                id.push_str(part);
             }
             id
         })
@@ -395,6 +397,19 @@ mod tests {
             assert!(id.len() <= CUSTOM_ID_MAX, "{id}");
             assert_eq!(State::decode(&id, "a1b2c3"), Ok(s));
             assert_eq!(State::decode(&id, "ffffff"), Err(ClickError::Stale));
+        }
+    }
+
+    /// A tag too long for Discord's 100 characters (only a knowledge base made by hand
+    /// has one) cuts the id short: no panic, and a click on it is refused.
+    #[test]
+    fn an_overlong_tag_cuts_the_id_and_its_clicks_are_refused() {
+        for len in [90, 94, 100, 300] {
+            let tag = "a".repeat(len);
+            let s = State { action: Action::Map, input: ProfileInput::default(), owner: u64::MAX };
+            let id = s.encode(&tag);
+            assert!(id.len() <= CUSTOM_ID_MAX, "{len}: {id}");
+            assert!(State::decode(&id, &tag).is_err(), "{len}: {id}");
         }
     }
 

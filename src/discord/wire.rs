@@ -42,6 +42,10 @@ pub struct Message<'a> {
     pub attachment: Option<&'static str>,
 }
 
+/// A component's `custom_id`, kept inline: Discord allows 100 characters, and the
+/// rows under every verdict carry four.
+pub type CustomId = arrayvec::ArrayString<{ super::components::CUSTOM_ID_MAX }>;
+
 /// An action row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row<'a> {
@@ -52,7 +56,7 @@ pub enum Row<'a> {
 /// A string select menu.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select<'a> {
-    pub custom_id: String,
+    pub custom_id: CustomId,
     pub placeholder: Cow<'a, str>,
     pub options: Vec<SelectOption<'a>>,
 }
@@ -107,7 +111,7 @@ impl std::fmt::Display for Str<'_> {
 /// A secondary (grey) button.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Button<'a> {
-    pub custom_id: String,
+    pub custom_id: CustomId,
     pub label: Cow<'a, str>,
 }
 
