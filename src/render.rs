@@ -218,25 +218,35 @@ struct Lines<'e, 'k> {
 }
 
 impl Lines<'_, '_> {
-    /// Add one line made of `parts`, without an intermediate allocation. Characters are
-    /// only counted near the limit: a byte length within it is a character count within
-    /// it; and what was counted once is not counted again.
+    /// Add one line made of `parts`.
     fn line(&mut self, parts: &[&str]) {
-        let bytes: usize = parts.iter().map(|p| p.len()).sum();
-        if !self.value.is_empty() && self.value.len() + 1 + bytes > limits::FIELD_VALUE {
-            self.chars += char_len(&self.value[self.counted..]);
-            self.counted = self.value.len();
-            let chars = self.chars + 1 + parts.iter().map(|p| char_len(p)).sum::<usize>();
-            if chars > limits::FIELD_VALUE {
-                self.flush(String::with_capacity(FIELD_BYTES));
+        self.line_with(|out| {
+            for p in parts {
+                out.push_str(p);
             }
-        }
-        self.value.reserve(bytes + 1);
-        if !self.value.is_empty() {
+        });
+    }
+
+    /// Add one line, which `write` appends to the field's value in place (no buffer of
+    /// its own). Characters are only counted near the limit: a byte length within it
+    /// is a character count within it, and what was counted once is not counted again.
+    fn line_with(&mut self, write: impl FnOnce(&mut String)) {
+        let start = self.value.len();
+        if start > 0 {
             self.value.push('\n');
         }
-        for p in parts {
-            self.value.push_str(p);
+        write(&mut self.value);
+        if start == 0 || self.value.len() <= limits::FIELD_VALUE {
+            return;
+        }
+        self.chars += char_len(&self.value[self.counted..start]);
+        self.counted = start;
+        if self.chars + char_len(&self.value[start..]) > limits::FIELD_VALUE {
+            // The line starts a continuation field instead.
+            let mut next = String::with_capacity(FIELD_BYTES);
+            next.push_str(&self.value[start + 1..]);
+            self.value.truncate(start);
+            self.flush(next);
         }
     }
 
@@ -310,12 +320,18 @@ fn mark(v: Verdict) -> &'static str {
 /// "identity: anonymous · audience: strangers · role: avatar (assumed) · …"; a field in
 /// `unknown` reads "not stated (it would not change this verdict)".
 pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, unknown: FieldSet, lang: Lang) -> String {
+    let mut s = String::with_capacity(400);
+    profile_line_into(&mut s, kb, p, assumed, unknown, lang);
+    s
+}
+
+/// [`profile_line`], appended to `s`.
+fn profile_line_into(s: &mut String, kb: &Kb, p: &Profile, assumed: FieldSet, unknown: FieldSet, lang: Lang) {
     let (colon, open, close) = match lang {
         Lang::En => (": ", " (", ")"),
         Lang::Zh => ("：", "（", "）"),
     };
     let assumed_word = kb.msg(Msg::ProfileAssumed, lang);
-    let mut s = String::with_capacity(400);
     for (i, &f) in Field::ALL.iter().enumerate() {
         if i > 0 {
             s.push_str(" · ");
@@ -335,7 +351,6 @@ pub fn profile_line(kb: &Kb, p: &Profile, assumed: FieldSet, unknown: FieldSet, 
             s.push_str(close);
         }
     }
-    s
 }
 
 /// The answer to `/assess`: positioning and outlook in the title, coloured by outlook.
@@ -379,10 +394,11 @@ fn assessment<'k>(kb: &'k Kb, r: &Report) -> Embed<'k> {
         kb.msg(Msg::TitleAssess, lang),
         &[("positioning", kb.msg(r.positioning.into(), lang)), ("outlook", kb.msg(r.outlook.into(), lang))],
     );
-    let primary =
-        fill(kb.msg(Msg::TitlePrimary, lang), &[("rule", kb.rule_label(r.primary, lang)), ("title", r.excerpt.title)]);
-    let mut description = String::with_capacity(primary.len() + r.summary.len() + r.excerpt.text.len() + 12);
-    for part in ["**", &primary, "**\n", r.summary, "\n\n> ", r.excerpt.text] {
+    let primary = kb.msg(Msg::TitlePrimary, lang);
+    let mut description = String::with_capacity(primary.len() + 64 + r.summary.len() + r.excerpt.text.len() + 12);
+    description.push_str("**");
+    fill_into(&mut description, primary, &[("rule", kb.rule_label(r.primary, lang)), ("title", r.excerpt.title)]);
+    for part in ["**\n", r.summary, "\n\n> ", r.excerpt.text] {
         description.push_str(part);
     }
     let mut e = Embed::new(title, description, outlook_color(r.outlook));
@@ -408,10 +424,9 @@ fn assessment<'k>(kb: &'k Kb, r: &Report) -> Embed<'k> {
     let mut f = e.field(kb.msg(Msg::HeadingWhatIf, lang));
     what_if_lines(kb, r, |line| f.line(&[line]));
     f.finish();
-    e.lines(
-        kb.msg(Msg::HeadingProfile, lang),
-        &[profile_line(kb, &r.profile.values, r.assumed, r.profile.unknown, lang)],
-    );
+    let mut f = e.field(kb.msg(Msg::HeadingProfile, lang));
+    f.line_with(|out| profile_line_into(out, kb, &r.profile.values, r.assumed, r.profile.unknown, lang));
+    f.finish();
     e.footer = footer(kb, lang);
     e
 }
