@@ -18,6 +18,9 @@
 //! `IMLAWS_BENCH_ALSO=PATH[:PATH…]` adds those `imlaws` binaries to every round, beside
 //! the first, so builds are compared against the same floor and each other, round by
 //! round, in the same minutes;
+//! `IMLAWS_BENCH_SLICE_MS=N` cuts each round's closed loops into slices of N ms that the
+//! servers (all started for the round) take in turn, so they share the machine's drift
+//! instead of meeting it one after another;
 //! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
 //! into DIR (one file each) and stops: `diff -r` two such folders to check that a
 //! change left every answer byte-identical.
@@ -49,6 +52,15 @@ const CONNECTIONS: usize = 8;
 /// shared machine's drift between them.
 static CLOSED_SECS: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| secs("IMLAWS_BENCH_CLOSED_SECS", 4));
 static OPEN_SECS: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| secs("IMLAWS_BENCH_OPEN_SECS", 5));
+/// `IMLAWS_BENCH_SLICE_MS`: the closed loop of every server in a round, cut into slices
+/// of this length and taken in turn (none: one after another, whole).
+static SLICE: std::sync::LazyLock<Option<Duration>> = std::sync::LazyLock::new(|| {
+    std::env::var("IMLAWS_BENCH_SLICE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&ms| ms > 0)
+        .map(Duration::from_millis)
+});
 
 fn secs(var: &str, default: u64) -> u64 {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).filter(|&s| s > 0).unwrap_or(default)
@@ -132,6 +144,25 @@ fn usage(pid: u32) -> Usage {
     Usage { user: field(11), system: field(12), minor_faults: field(7) }
 }
 
+/// `pid`'s CPU time so far, in nanoseconds, summed over its threads: the scheduler's own
+/// count (`/proc/PID/task/*/schedstat`), where `/proc/PID/stat` counts 10 ms ticks, too
+/// coarse for a slice of a loop. A measurement that cannot be made stops the bench.
+fn cpu_ns(pid: u32) -> u64 {
+    let tasks = format!("/proc/{pid}/task");
+    let entries = std::fs::read_dir(&tasks).unwrap_or_else(|e| panic!("cannot measure CPU time: {tasks}: {e}"));
+    entries
+        .map(|task| {
+            let path = task.expect("a task").path().join("schedstat");
+            let stat =
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure CPU time: {path:?}: {e}"));
+            stat.split_whitespace()
+                .next()
+                .and_then(|ns| ns.parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("cannot measure CPU time: {path:?}: {stat:?}"))
+        })
+        .sum()
+}
+
 /// The CPUs this process may run on.
 fn cpus() -> Vec<usize> {
     // SAFETY: a zeroed cpu_set_t is a valid empty set, filled in by the kernel.
@@ -168,8 +199,10 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Drive `rate` requests/s (0 = as fast as possible) for `secs`; sorted latencies.
-fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> Vec<Duration> {
+/// Drive `rate` requests/s (0 = as fast as possible) until `window` after a start 50 ms
+/// from now (the connections open in between; a closed loop sends from the moment its
+/// connection is open); sorted latencies.
+fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, window: Duration) -> Vec<Duration> {
     let start = Instant::now() + Duration::from_millis(50);
     let handles: Vec<_> = (0..CONNECTIONS)
         .map(|c| {
@@ -179,7 +212,7 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, secs: u64) -> Vec<Duratio
                 let mut lat = Vec::new();
                 let per_conn =
                     if rate == 0 { None } else { Some(Duration::from_secs_f64(CONNECTIONS as f64 / rate as f64)) };
-                let end = start + Duration::from_secs(secs);
+                let end = start + window;
                 let mut i = 0u32;
                 loop {
                     let due = match per_conn {
@@ -254,33 +287,52 @@ impl<'a> Server<'a> {
 
     /// The closed loop (throughput, CPU per request), then the open loop at 1000 req/s.
     fn measure(&self) -> Figures {
-        let tick = Duration::from_secs(1) / 100; // USER_HZ
-        let before = usage(self.pid);
+        let closed = self.closed(Duration::from_secs(*CLOSED_SECS));
+        self.figures(closed)
+    }
+
+    /// One closed loop of `window`: what it cost the server.
+    fn closed(&self, window: Duration) -> Closed {
+        let (before, ns) = (usage(self.pid), cpu_ns(self.pid));
         let t0 = Instant::now();
-        let lat = load(self.addr, &self.reqs, 0, *CLOSED_SECS);
-        let elapsed = t0.elapsed().as_secs_f64();
+        let latencies = load(self.addr, &self.reqs, 0, window);
+        // The closed loop sends from the moment its connections are open, so its time
+        // is measured, not taken from `window`.
+        let elapsed = t0.elapsed();
         let after = usage(self.pid);
-        let system = after.system - before.system;
-        let ticks = after.user - before.user + system;
-        let n = lat.len();
-        assert!(n > 0 && ticks > 0, "{}: no request completed or no CPU time counted ({n}, {ticks})", self.name);
-        let (throughput, cpu_per_request) = (n as f64 / elapsed, tick * ticks as u32 / n as u32);
-        let system_per_request = tick * system as u32 / n as u32;
-        let faults_per_request = (after.minor_faults - before.minor_faults) as f64 / n as f64;
-        let busy = (tick * ticks as u32).as_secs_f64() / elapsed;
+        Closed {
+            elapsed,
+            cpu_ns: cpu_ns(self.pid) - ns,
+            system_ticks: after.system - before.system,
+            ticks: after.user - before.user + after.system - before.system,
+            minor_faults: after.minor_faults - before.minor_faults,
+            latencies,
+        }
+    }
+
+    /// The figures of `closed` (one loop or a round's slices together), with the open
+    /// loop at 1000 req/s run now.
+    fn figures(&self, closed: Closed) -> Figures {
+        let n = closed.latencies.len();
+        assert!(n > 0 && closed.cpu_ns > 0, "{}: no request completed or no CPU time counted", self.name);
+        let cpu = Duration::from_nanos(closed.cpu_ns);
+        // The kernel's share of the ticks, applied to the precise total.
+        let system = if closed.ticks == 0 { 0.0 } else { closed.system_ticks as f64 / closed.ticks as f64 };
+        let mut lat = closed.latencies;
+        lat.sort();
         let (closed_p50, closed_p99) = (pct(&lat, 0.5), pct(&lat, 0.99));
-        let lat = load(self.addr, &self.reqs, OPEN_RATE, *OPEN_SECS);
+        let open = load(self.addr, &self.reqs, OPEN_RATE, Duration::from_secs(*OPEN_SECS));
         let figures = Figures {
-            throughput,
-            cpu_per_request,
-            system_per_request,
-            faults_per_request,
-            busy,
+            throughput: n as f64 / closed.elapsed.as_secs_f64(),
+            cpu_per_request: cpu / n as u32,
+            system_per_request: (cpu / n as u32).mul_f64(system),
+            faults_per_request: closed.minor_faults as f64 / n as f64,
+            busy: cpu.as_secs_f64() / closed.elapsed.as_secs_f64(),
             closed_p50,
             closed_p99,
-            open_p50: pct(&lat, 0.5),
-            open_p99: pct(&lat, 0.99),
-            open_max: *lat.last().unwrap(),
+            open_p50: pct(&open, 0.5),
+            open_p99: pct(&open, 0.99),
+            open_max: *open.last().unwrap(),
         };
         println!(
             "  {:<40} {:>6.0} req/s  CPU {:>6.1} µs/req (kernel {:>5.1}, {:.2} page faults, busy {:>3.0} %)  closed p50 {:>7.3} ms p99 {:>7.3} ms  at {OPEN_RATE}/s p50 {:.3} ms p99 {:.3} ms max {:.3} ms",
@@ -297,6 +349,28 @@ impl<'a> Server<'a> {
             ms(figures.open_max),
         );
         figures
+    }
+}
+
+/// What closed loops cost a server: summed over a round's slices when they are cut.
+#[derive(Default)]
+struct Closed {
+    elapsed: Duration,
+    cpu_ns: u64,
+    system_ticks: u64,
+    ticks: u64,
+    minor_faults: u64,
+    latencies: Vec<Duration>,
+}
+
+impl Closed {
+    fn add(&mut self, other: Closed) {
+        self.elapsed += other.elapsed;
+        self.cpu_ns += other.cpu_ns;
+        self.system_ticks += other.system_ticks;
+        self.ticks += other.ticks;
+        self.minor_faults += other.minor_faults;
+        self.latencies.extend(other.latencies);
     }
 }
 
@@ -535,8 +609,12 @@ fn main() {
     if let Some((_, cpus)) = &*PLACEMENT {
         pin(0, cpus).expect("cannot pin the load generator");
     }
+    let slicing = match *SLICE {
+        Some(slice) => format!(" in slices of {} ms taken in turn", slice.as_millis()),
+        None => String::new(),
+    };
     println!(
-        "{rounds} rounds, each with freshly started servers; {CONNECTIONS} keep-alive connections; closed loop {} s, then {OPEN_RATE} req/s for {} s; {}; our answer is {} bytes; load average {}",
+        "{rounds} rounds, each with freshly started servers; {CONNECTIONS} keep-alive connections; closed loop {} s{slicing}, then {OPEN_RATE} req/s for {} s; {}; our answer is {} bytes; load average {}",
         *CLOSED_SECS,
         *OPEN_SECS,
         placement(),
@@ -567,9 +645,31 @@ fn main() {
         if round % 2 == 1 {
             order.reverse();
         }
-        for i in order {
-            let (name, command) = &servers[i];
-            figures[i].push(Server::start(name, command(), &key).measure());
+        match *SLICE {
+            None => {
+                for i in order {
+                    let (name, command) = &servers[i];
+                    figures[i].push(Server::start(name, command(), &key).measure());
+                }
+            }
+            Some(slice) => {
+                // Every server up at once (only the one under load runs; the others
+                // wait in epoll), the slices taken in turn, the first server of each
+                // turn rotating.
+                let started: Vec<Server> =
+                    (0..servers.len()).map(|i| Server::start(servers[i].0, servers[i].1(), &key)).collect();
+                let mut closed: Vec<Closed> = (0..servers.len()).map(|_| Closed::default()).collect();
+                let slices = (Duration::from_secs(*CLOSED_SECS).as_millis() / slice.as_millis()).max(1) as usize;
+                for turn in 0..slices {
+                    for k in 0..order.len() {
+                        let i = order[(k + turn) % order.len()];
+                        closed[i].add(started[i].closed(slice));
+                    }
+                }
+                for (i, c) in closed.into_iter().enumerate() {
+                    figures[i].push(started[i].figures(c));
+                }
+            }
         }
     }
     let verify = (verify_before + time_verify()) / 2;
