@@ -20,7 +20,8 @@
 //! round, in the same minutes;
 //! `IMLAWS_BENCH_SLICE_MS=N` cuts each round's closed loops into slices of N ms that the
 //! servers (all started for the round) take in turn, so they share the machine's drift
-//! instead of meeting it one after another;
+//! instead of meeting it one after another (each slice opens its own 8 connections: at
+//! 250 ms, a few thousand requests share their set-up);
 //! `IMLAWS_BENCH_DUMP=DIR` writes the endpoint's answers to a fixed set of interactions
 //! into DIR (one file each) and stops: `diff -r` two such folders to check that a
 //! change left every answer byte-identical.
@@ -144,23 +145,19 @@ fn usage(pid: u32) -> Usage {
     Usage { user: field(11), system: field(12), minor_faults: field(7) }
 }
 
-/// `pid`'s CPU time so far, in nanoseconds, summed over its threads: the scheduler's own
-/// count (`/proc/PID/task/*/schedstat`), where `/proc/PID/stat` counts 10 ms ticks, too
-/// coarse for a slice of a loop. A measurement that cannot be made stops the bench.
+/// `pid`'s CPU time so far, in nanoseconds: the process's CPU clock (every thread, those
+/// that ended included), where `/proc/PID/stat` counts 10 ms ticks, too coarse for a
+/// slice of a loop. A measurement that cannot be made stops the bench.
 fn cpu_ns(pid: u32) -> u64 {
-    let tasks = format!("/proc/{pid}/task");
-    let entries = std::fs::read_dir(&tasks).unwrap_or_else(|e| panic!("cannot measure CPU time: {tasks}: {e}"));
-    entries
-        .map(|task| {
-            let path = task.expect("a task").path().join("schedstat");
-            let stat =
-                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot measure CPU time: {path:?}: {e}"));
-            stat.split_whitespace()
-                .next()
-                .and_then(|ns| ns.parse::<u64>().ok())
-                .unwrap_or_else(|| panic!("cannot measure CPU time: {path:?}: {stat:?}"))
-        })
-        .sum()
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: plain calls with valid out-pointers; the clock id is checked before use.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    if unsafe { libc::clock_getcpuclockid(pid as libc::pid_t, &mut clock) } != 0
+        || unsafe { libc::clock_gettime(clock, &mut ts) } != 0
+    {
+        panic!("cannot measure CPU time of process {pid}: {}", std::io::Error::last_os_error());
+    }
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// The CPUs this process may run on.
@@ -199,10 +196,10 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Drive `rate` requests/s (0 = as fast as possible) until `window` after a start 50 ms
-/// from now (the connections open in between; a closed loop sends from the moment its
-/// connection is open); sorted latencies.
-fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, window: Duration) -> Vec<Duration> {
+/// Drive `rate` requests/s (0 = as fast as possible) for `window`, from a start 50 ms
+/// from now (the connections open in between); sorted latencies, and the time from the
+/// start until the last answer.
+fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, window: Duration) -> (Vec<Duration>, Duration) {
     let start = Instant::now() + Duration::from_millis(50);
     let handles: Vec<_> = (0..CONNECTIONS)
         .map(|c| {
@@ -217,7 +214,7 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, window: Duration) -> Vec<
                 loop {
                     let due = match per_conn {
                         Some(gap) => start + gap * i + gap * c as u32 / CONNECTIONS as u32,
-                        None => Instant::now(),
+                        None => start.max(Instant::now()),
                     };
                     if due >= end {
                         break;
@@ -237,8 +234,9 @@ fn load(addr: SocketAddr, reqs: &[Vec<u8>], rate: u64, window: Duration) -> Vec<
         })
         .collect();
     let mut all: Vec<Duration> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let span = start.elapsed();
     all.sort();
-    all
+    (all, span)
 }
 
 /// One server's figures in one round.
@@ -265,7 +263,7 @@ struct Server<'a> {
     pid: u32,
     addr: SocketAddr,
     _child: Kill,
-    reqs: Vec<Vec<u8>>,
+    key: ed25519_dalek::SigningKey,
 }
 
 impl<'a> Server<'a> {
@@ -276,13 +274,20 @@ impl<'a> Server<'a> {
         if let Some((cpu, _)) = &*PLACEMENT {
             pin_process(pid, &[*cpu]).unwrap_or_else(|e| panic!("{name}: cannot pin to CPU {cpu}: {e}"));
         }
-        let reqs: Vec<Vec<u8>> = ["en-US", "zh-CN"].iter().map(|l| signed(addr, key, &assess_body(l))).collect();
+        let server = Server { name, pid, addr, _child: Kill(child), key: key.clone() };
         // Warm up: code paged in, lazy statics made, allocator pools grown.
+        let reqs = server.requests();
         let mut conn = Conn::open(addr);
         for i in 0..200 {
             assert_eq!(conn.exchange(&reqs[i % reqs.len()]).0, 200, "{name}: the warm-up was refused");
         }
-        Server { name, pid, addr, _child: Kill(child), reqs }
+        server
+    }
+
+    /// The English and the Chinese `/assess`, signed now: within the endpoint's replay
+    /// window however long a round runs.
+    fn requests(&self) -> Vec<Vec<u8>> {
+        ["en-US", "zh-CN"].iter().map(|l| signed(self.addr, &self.key, &assess_body(l))).collect()
     }
 
     /// The closed loop (throughput, CPU per request), then the open loop at 1000 req/s.
@@ -293,12 +298,9 @@ impl<'a> Server<'a> {
 
     /// One closed loop of `window`: what it cost the server.
     fn closed(&self, window: Duration) -> Closed {
+        let reqs = self.requests();
         let (before, ns) = (usage(self.pid), cpu_ns(self.pid));
-        let t0 = Instant::now();
-        let latencies = load(self.addr, &self.reqs, 0, window);
-        // The closed loop sends from the moment its connections are open, so its time
-        // is measured, not taken from `window`.
-        let elapsed = t0.elapsed();
+        let (latencies, elapsed) = load(self.addr, &reqs, 0, window);
         let after = usage(self.pid);
         Closed {
             elapsed,
@@ -321,7 +323,7 @@ impl<'a> Server<'a> {
         let mut lat = closed.latencies;
         lat.sort();
         let (closed_p50, closed_p99) = (pct(&lat, 0.5), pct(&lat, 0.99));
-        let open = load(self.addr, &self.reqs, OPEN_RATE, Duration::from_secs(*OPEN_SECS));
+        let (open, _) = load(self.addr, &self.requests(), OPEN_RATE, Duration::from_secs(*OPEN_SECS));
         let figures = Figures {
             throughput: n as f64 / closed.elapsed.as_secs_f64(),
             cpu_per_request: cpu / n as u32,
@@ -596,7 +598,7 @@ fn main() {
     // for reference, a short fixed reply as Discord's samples send.
     let answer = {
         let imlaws = Server::start("imlaws serve", imlaws_serve(&key), &key);
-        let (status, answer) = Conn::open(imlaws.addr).exchange(&imlaws.reqs[0]);
+        let (status, answer) = Conn::open(imlaws.addr).exchange(&imlaws.requests()[0]);
         assert_eq!(status, 200);
         answer
     };
@@ -666,7 +668,9 @@ fn main() {
                         closed[i].add(started[i].closed(slice));
                     }
                 }
-                for (i, c) in closed.into_iter().enumerate() {
+                let mut closed: Vec<Option<Closed>> = closed.into_iter().map(Some).collect();
+                for &i in &order {
+                    let c = closed[i].take().expect("each server once");
                     figures[i].push(started[i].figures(c));
                 }
             }
