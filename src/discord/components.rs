@@ -94,8 +94,10 @@ impl State {
         let mut digits = [0; 20];
         let owner = super::json::decimal(owner, &mut digits);
         // At most 3 + 1 + 6 + 1 + 2 + 1 + 9 + 1 + 20 = 44 bytes with the knowledge
-        // base's six-digit tag. A tag long enough to pass Discord's 100 (a knowledge
-        // base made by hand) cuts the id short, so its clicks are refused: never a panic.
+        // base's six-digit tag. A tag long enough to pass Discord's 100 (only a
+        // knowledge base made in code has one) cuts the id short instead of panicking:
+        // such an id decodes to nothing, and ids cut alike may even coincide, which
+        // Discord refuses; an id over 100 was never sendable either.
         actions.map(|action| {
             let mut id = CustomId::new();
             let action = match action {
@@ -400,8 +402,8 @@ mod tests {
         }
     }
 
-    /// A tag too long for Discord's 100 characters (only a knowledge base made by hand
-    /// has one) cuts the id short: no panic, and a click on it is refused.
+    /// A tag too long for Discord's 100 characters (only a knowledge base made in code
+    /// has one) cuts the id short: no panic, and the id decodes to nothing.
     #[test]
     fn an_overlong_tag_cuts_the_id_and_its_clicks_are_refused() {
         for len in [90, 94, 100, 300] {
