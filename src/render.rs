@@ -648,6 +648,27 @@ mod tests {
         }
     }
 
+    /// `fit` copies a borrowed field name or footer only to cut it: Chinese text at
+    /// exactly the limit in characters (three times over it in bytes) stays borrowed,
+    /// one character more is cut to the limit.
+    #[test]
+    fn fit_copies_a_borrowed_text_only_to_cut_it() {
+        let (name, footer) = ("长".repeat(limits::FIELD_NAME), "长".repeat(limits::FOOTER));
+        let mut e = Embed::new(String::new(), String::new(), 0);
+        e.fields.push(EmbedField { name: Cow::Borrowed(&name), value: "v".into() });
+        e.footer = Cow::Borrowed(&footer);
+        let e = e.fit();
+        assert!(matches!(e.fields[0].name, Cow::Borrowed(_)), "name copied");
+        assert!(matches!(e.footer, Cow::Borrowed(_)), "footer copied");
+
+        let longer = format!("{name}长");
+        let mut e = Embed::new(String::new(), String::new(), 0);
+        e.fields.push(EmbedField { name: Cow::Borrowed(&longer), value: "v".into() });
+        let e = e.fit();
+        assert_eq!(e.fields[0].name.chars().count(), limits::FIELD_NAME);
+        assert!(e.fields[0].name.ends_with('…'));
+    }
+
     /// One line longer than a field is left whole in its field (`fit` cuts it), and no
     /// empty field comes before it.
     #[test]
