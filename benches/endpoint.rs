@@ -668,10 +668,8 @@ fn main() {
                         closed[i].add(started[i].closed(slice));
                     }
                 }
-                let mut closed: Vec<Option<Closed>> = closed.into_iter().map(Some).collect();
                 for &i in &order {
-                    let c = closed[i].take().expect("each server once");
-                    figures[i].push(started[i].figures(c));
+                    figures[i].push(started[i].figures(std::mem::take(&mut closed[i])));
                 }
             }
         }

@@ -270,9 +270,14 @@ fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// More than `max` characters (the byte length answers first when it is within).
+fn too_long(s: &str, max: usize) -> bool {
+    s.len() > max && char_len(s) > max
+}
+
 /// Cut `s` to at most `max` characters, ending with "…" when cut.
 pub fn truncate(s: &mut String, max: usize) {
-    if s.len() <= max || char_len(s) <= max {
+    if !too_long(s, max) {
         return;
     }
     let cut = s.char_indices().nth(max.saturating_sub(1)).map_or(s.len(), |(i, _)| i);
@@ -282,7 +287,7 @@ pub fn truncate(s: &mut String, max: usize) {
 
 /// [`truncate`], copying a borrowed text only when it is cut.
 fn truncate_cow(s: &mut Cow<'_, str>, max: usize) {
-    if s.len() > max && char_len(s) > max {
+    if too_long(s, max) {
         truncate(s.to_mut(), max);
     }
 }

@@ -34,11 +34,11 @@ use std::sync::LazyLock;
 const PREFIX: &str = "im1";
 /// Discord's limits (reference section 8).
 pub const CUSTOM_ID_MAX: usize = 100;
+pub const OPTIONS_MAX: usize = 25;
+pub const LABEL_MAX: usize = 100;
 
 /// The action part of a `custom_id` asking for field N.
 const NEED: [&str; Field::COUNT] = ["n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"];
-pub const OPTIONS_MAX: usize = 25;
-pub const LABEL_MAX: usize = 100;
 
 /// What a component does when clicked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
