@@ -20,8 +20,13 @@ const BOB: &str = "900000000000000002";
 /// The answer to `interaction`, as it goes on the wire; checked on the way to be
 /// byte for byte what serenity's builders write for the same message.
 fn run(interaction: Value) -> Value {
+    run_with(&KB, interaction)
+}
+
+/// [`run`], under knowledge base `kb`.
+fn run_with(kb: &Kb, interaction: Value) -> Value {
     let i: Interaction = serde_json::from_value(interaction).expect("an interaction serenity accepts");
-    let callback = respond(&KB, &i);
+    let callback = respond(kb, &i);
     let ours = callback.to_json();
     let theirs = serde_json::to_vec(&builders::callback(&callback)).unwrap();
     assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs), "our JSON and serenity's differ");
@@ -87,9 +92,14 @@ mod builders {
                     .options
                     .iter()
                     .map(|o| {
-                        let option = CreateSelectMenuOption::new(o.label.to_string(), o.value.to_string());
-                        match &o.description {
-                            Some(d) => option.description(d.to_string()),
+                        // Our option is JSON made ahead: its texts, read back, go to the
+                        // builder, and the bytes written are compared.
+                        let ours: serde_json::Value =
+                            serde_json::from_str(&format!("{}{}", o.head, o.tail)).expect("an option is JSON");
+                        let text = |key: &str| ours[key].as_str().map(str::to_string);
+                        let option = CreateSelectMenuOption::new(text("label").unwrap(), text("value").unwrap());
+                        match text("description") {
+                            Some(d) => option.description(d),
                             None => option,
                         }
                     })
@@ -341,6 +351,36 @@ proptest! {
 
 /// With one of the other fields stated (host), the assumed ones still come first in
 /// that menu, and the stated field's options after all of them.
+/// A knowledge base from a folder may give the menus' options texts longer than
+/// Discord's 100 characters, and characters JSON escapes: each is cut to 100 with "…",
+/// escaped, and written as serenity writes it (`run_with` compares the bytes).
+#[test]
+fn long_option_texts_are_cut_and_escaped() {
+    let dir = common::config_copy("long-options");
+    let path = dir.join("messages.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let long = format!(r#" \"said\" \\ {}"#, "长".repeat(120));
+    let text = text
+        .replace(r#"en = "{field}: {code}""#, &format!(r#"en = "{{field}}: {{code}}{long}""#))
+        .replace(r#"en = "now assumed: {code}""#, &format!(r#"en = "now assumed: {{code}}{long}""#));
+    std::fs::write(&path, text).unwrap();
+    let kb = Kb::from_dir(&dir).expect("long texts load");
+    let _ = std::fs::remove_dir_all(&dir);
+    let response = run_with(
+        &kb,
+        command("assess", string_options(&[("identity", "anonymous"), ("audience", "strangers")]), "en-US"),
+    );
+    within_limits(&response).unwrap();
+    let menus: Vec<Value> = components(&response).into_iter().filter(|c| c["type"] == 3).collect();
+    let options: Vec<&Value> = menus.iter().flat_map(|m| m["options"].as_array().unwrap()).collect();
+    let descriptions: Vec<&str> = options.iter().filter_map(|o| o["description"].as_str()).collect();
+    assert!(!descriptions.is_empty(), "assumed fields carry a note");
+    for t in options.iter().map(|o| o["label"].as_str().unwrap()).chain(descriptions) {
+        assert_eq!(t.chars().count(), 100, "{t}");
+        assert!(t.contains(" \"said\" \\ 长") && t.ends_with('…'), "{t}");
+    }
+}
+
 #[test]
 fn stated_fields_come_after_assumed_ones_in_the_other_menu() {
     let r = assess(&[("identity", "anonymous"), ("audience", "strangers"), ("host", "tool")]);

@@ -19,17 +19,17 @@
 //! The "Map" button (`m`) answers with the positioning map marking the profile, as a
 //! new message: public for the owner, ephemeral for anyone else.
 
-use super::wire::{Button, Callback, CustomId, Message, Row, Select, SelectOption, Str};
+use super::json::string;
+use super::wire::{Button, Callback, CustomId, Message, Row, Select, SelectOption};
 use super::{content, Answer};
 use crate::answer::{self, Reply, UserError};
 use crate::kb::{Kb, Msg};
-use crate::lang::{fill, Lang};
+use crate::lang::{fill, Lang, Text};
 use crate::metrics::Outcome;
 use crate::profile::{Field, ProfileInput};
 use crate::render;
 use crate::verdict::Report;
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
 const PREFIX: &str = "im1";
 /// Discord's limits (reference section 8).
@@ -161,17 +161,6 @@ impl State {
     }
 }
 
-/// A menu value: "field index:code index", for every field and code, made once (with
-/// its JSON string).
-fn choice(f: Field, code: usize) -> Str<'static> {
-    static CHOICES: LazyLock<Vec<Vec<(String, String)>>> = LazyLock::new(|| {
-        let made = |f: Field, c: usize| (format!("{}:{c}", f.index()), format!("\"{}:{c}\"", f.index()));
-        Field::ALL.iter().map(|&f| (0..f.codes().len()).map(|c| made(f, c)).collect()).collect()
-    });
-    let (text, json) = &CHOICES[f.index()][code];
-    Str::written(text, json)
-}
-
 fn parse_choice(value: &str) -> Option<(Field, usize)> {
     let (f, c) = value.split_once(':')?;
     let f = *Field::ALL.get(f.parse::<usize>().ok()?)?;
@@ -189,20 +178,55 @@ fn label(text: &str) -> Cow<'_, str> {
     Cow::Owned(text)
 }
 
-/// [`label`], with the JSON string the knowledge base keeps when it is the whole text.
-fn label_with_json<'k>(text: &'k str, json: &'k str) -> Str<'k> {
-    match label(text) {
-        Cow::Borrowed(text) => Str::written(text, json),
-        cut => Str::new(cut),
+/// Every menu option as JSON, made once per knowledge base (at the first menu): by
+/// field and code, in both languages, the option's head, `{"label":"…","value":"f:c"`
+/// (a menu value is "field index:code index"), and the tail that closes it under an
+/// assumed field, `,"description":"now assumed: …"}`. Texts are cut to Discord's 100
+/// characters first. A menu then copies two texts an option.
+struct OptionJson {
+    heads: Vec<Vec<Text>>,
+    assumed_tails: Vec<Vec<Text>>,
+}
+
+impl OptionJson {
+    fn make(kb: &Kb) -> OptionJson {
+        OptionJson {
+            heads: per_code(|out, f, code, lang| {
+                out.extend_from_slice(br#"{"label":"#);
+                string(out, &label(kb.choice_label(f, code, lang)));
+                out.extend_from_slice(format!(r#","value":"{}:{code}""#, f.index()).as_bytes());
+            }),
+            assumed_tails: per_code(|out, f, now, lang| {
+                out.extend_from_slice(br#","description":"#);
+                string(out, &label(kb.assumed_note(f, now, lang)));
+                out.push(b'}');
+            }),
+        }
+    }
+
+    fn of(kb: &Kb) -> &OptionJson {
+        kb.derived.get_or_init(|| OptionJson::make(kb)).expect("the knowledge base derives only the menus' options")
+    }
+
+    /// Code `code` of field `f` as a menu option; under an assumed field, with a note
+    /// of what it is now (`assumed_now`).
+    fn option(&self, lang: Lang, f: Field, code: usize, assumed_now: Option<usize>) -> SelectOption<'_> {
+        SelectOption {
+            head: self.heads[f.index()][code].get(lang),
+            tail: assumed_now.map_or("}", |now| self.assumed_tails[f.index()][now].get(lang)),
+        }
     }
 }
 
-fn option(kb: &Kb, lang: Lang, f: Field, code: usize) -> SelectOption<'_> {
-    SelectOption {
-        label: label_with_json(kb.choice_label(f, code, lang), kb.choice_label_json(f, code, lang)),
-        value: choice(f, code),
-        description: None,
-    }
+/// A text for every field and code, in both languages, as `write` writes it.
+fn per_code(write: impl Fn(&mut Vec<u8>, Field, usize, Lang)) -> Vec<Vec<Text>> {
+    let text = |f, code, lang| {
+        let mut out = Vec::with_capacity(128);
+        write(&mut out, f, code, lang);
+        String::from_utf8(out).expect("JSON written from text is text")
+    };
+    let both = |f, code| Text { en: text(f, code, Lang::En), zh: text(f, code, Lang::Zh) };
+    Field::ALL.iter().map(|&f| (0..f.codes().len()).map(|code| both(f, code)).collect()).collect()
 }
 
 /// The components under a verdict: a menu for identity and audience, one for the
@@ -214,20 +238,14 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
         unknown: report.profile.unknown,
     });
     let current = |f: Field| (!report.profile.unknown.contains(f)).then(|| report.profile.values.index(f));
+    let json = OptionJson::of(kb);
     let options = |fields: &[Field]| -> Vec<SelectOption<'k>> {
         let count: usize = fields.iter().map(|f| f.codes().len() - usize::from(current(*f).is_some())).sum();
         let mut out = Vec::with_capacity(count.min(OPTIONS_MAX));
         for &f in fields {
-            for code in (0..f.codes().len()).filter(|&c| Some(c) != current(f)) {
-                let mut o = option(kb, lang, f, code);
-                if report.assumed.contains(f) {
-                    if let Some(now) = current(f) {
-                        o.description =
-                            Some(label_with_json(kb.assumed_note(f, now, lang), kb.assumed_note_json(f, now, lang)));
-                    }
-                }
-                out.push(o);
-            }
+            let now = current(f);
+            let note = now.filter(|_| report.assumed.contains(f));
+            out.extend((0..f.codes().len()).filter(|&c| Some(c) != now).map(|code| json.option(lang, f, code, note)));
         }
         out.truncate(OPTIONS_MAX);
         out
@@ -274,7 +292,8 @@ pub fn error_rows<'k>(kb: &'k Kb, e: &UserError, owner: u64) -> Vec<Row<'k>> {
 /// A menu of the first field the decision needs, to answer the question with it.
 pub fn need_rows<'k>(kb: &'k Kb, lang: Lang, input: ProfileInput, needed: &[Field], owner: u64) -> Vec<Row<'k>> {
     let Some(&f) = needed.first() else { return Vec::new() };
-    let options = (0..f.codes().len()).map(|c| option(kb, lang, f, c)).collect();
+    let json = OptionJson::of(kb);
+    let options = (0..f.codes().len()).map(|c| json.option(lang, f, c, None)).collect();
     let placeholder = fill(kb.msg(Msg::ComponentChoose, lang), &[("field", kb.field_label(f, lang))]);
     vec![Row::Select(Select {
         custom_id: State { action: Action::Need(f), input, owner }.encode(&kb.tag),

@@ -61,51 +61,12 @@ pub struct Select<'a> {
     pub options: Vec<SelectOption<'a>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A select menu's option, as JSON made ahead (see `components::OptionJson`): `head`
+/// is `{"label":…,"value":…`, and `tail` closes it, `}` or `,"description":…}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SelectOption<'a> {
-    pub label: Str<'a>,
-    pub value: Str<'a>,
-    pub description: Option<Str<'a>>,
-}
-
-/// A text to send, with its JSON string when that was written ahead (the knowledge
-/// base keeps the menus' labels so, and the menu values are made once): copied as is,
-/// not searched for escapes again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Str<'a> {
-    text: Cow<'a, str>,
-    json: Option<&'a str>,
-}
-
-impl<'a> Str<'a> {
-    pub fn new(text: impl Into<Cow<'a, str>>) -> Self {
-        Str { text: text.into(), json: None }
-    }
-
-    /// `text`, whose JSON string (quotes included) is `json`.
-    pub fn written(text: &'a str, json: &'a str) -> Self {
-        Str { text: Cow::Borrowed(text), json: Some(json) }
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        match self.json {
-            Some(json) => {
-                debug_assert_eq!(
-                    json,
-                    serde_json::to_string(&*self.text).unwrap(),
-                    "a JSON form that is not its text's"
-                );
-                out.extend_from_slice(json.as_bytes());
-            }
-            None => string(out, &self.text),
-        }
-    }
-}
-
-impl std::fmt::Display for Str<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
-    }
+    pub head: &'a str,
+    pub tail: &'a str,
 }
 
 /// A secondary (grey) button.
@@ -267,15 +228,8 @@ impl Row<'_> {
                 out.extend_from_slice(br#","type":3,"options":["#);
                 for (i, o) in s.options.iter().enumerate() {
                     comma(out, i);
-                    out.extend_from_slice(br#"{"label":"#);
-                    o.label.write(out);
-                    out.extend_from_slice(br#","value":"#);
-                    o.value.write(out);
-                    if let Some(d) = &o.description {
-                        out.extend_from_slice(br#","description":"#);
-                        d.write(out);
-                    }
-                    out.push(b'}');
+                    out.extend_from_slice(o.head.as_bytes());
+                    out.extend_from_slice(o.tail.as_bytes());
                 }
                 out.extend_from_slice(b"]}");
             }

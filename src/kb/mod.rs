@@ -11,8 +11,10 @@ pub use messages::Msg;
 use crate::lang::{Lang, Text};
 use crate::profile::{Field, FieldSet, Profile};
 use crate::rules::{Outcome, Reason, RuleId};
+use std::any::Any;
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// The files of a knowledge base, in load order.
 pub const FILES: [&str; 9] = [
@@ -259,10 +261,6 @@ pub struct Kb {
     choice_labels: Vec<Vec<Text>>,
     /// "now assumed: strangers", by field and code (made once at load).
     assumed_notes: Vec<Vec<Text>>,
-    /// The two above as JSON strings, quoted and escaped: every verdict's menus send
-    /// a few dozen of them (made once at load).
-    choice_labels_json: Vec<Vec<Text>>,
-    assumed_notes_json: Vec<Vec<Text>>,
     pub products: Vec<Product>,
     pub lexicon: crate::ask::Lexicon,
     /// The slash commands' words, as messages.toml gives them; the command table
@@ -271,6 +269,34 @@ pub struct Kb {
     /// Six hex digits that change whenever any file of the knowledge base does: a
     /// component made under another knowledge base is refused as stale.
     pub tag: String,
+    /// What a front-end makes once from these texts and keeps beside them.
+    pub derived: Derived,
+}
+
+/// A slot for what a front-end derives from the knowledge base once, at first use (the
+/// Discord menus' options, written as JSON): this module cannot name the front-end's
+/// type, so the slot holds any one type. Empty in a fresh or cloned knowledge base.
+#[derive(Default)]
+pub struct Derived(OnceLock<Box<dyn Any + Send + Sync>>);
+
+impl Derived {
+    /// The derived value, made by `make` the first time. One type per knowledge base:
+    /// a second type gets `None`.
+    pub fn get_or_init<T: Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Option<&T> {
+        self.0.get_or_init(|| Box::new(make())).downcast_ref()
+    }
+}
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Derived::default()
+    }
+}
+
+impl fmt::Debug for Derived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Derived(made)" } else { "Derived(empty)" })
+    }
 }
 
 impl Kb {
@@ -353,16 +379,6 @@ impl Kb {
     /// "now assumed: strangers", what an assumed field is now.
     pub fn assumed_note(&self, field: Field, index: usize, lang: Lang) -> &str {
         self.assumed_notes[field.index()][index].get(lang)
-    }
-
-    /// [`Kb::choice_label`] as a JSON string: `"audience: strangers"`, quotes included.
-    pub fn choice_label_json(&self, field: Field, index: usize, lang: Lang) -> &str {
-        self.choice_labels_json[field.index()][index].get(lang)
-    }
-
-    /// [`Kb::assumed_note`] as a JSON string, quotes included.
-    pub fn assumed_note_json(&self, field: Field, index: usize, lang: Lang) -> &str {
-        self.assumed_notes_json[field.index()][index].get(lang)
     }
 
     /// "Law 3", "第三定律", "推论五".

@@ -343,11 +343,6 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
     };
     let choice_labels = code_texts(Msg::ComponentOption, "code", true);
     let assumed_notes = code_texts(Msg::ComponentAssumed, "code", false);
-    let as_json = |texts: &Vec<Vec<Text>>| -> Vec<Vec<Text>> {
-        let json = |s: &str| serde_json::to_string(s).expect("a string is always JSON");
-        texts.iter().map(|v| v.iter().map(|t| Text { en: json(&t.en), zh: json(&t.zh) }).collect()).collect()
-    };
-    let (choice_labels_json, assumed_notes_json) = (as_json(&choice_labels), as_json(&assumed_notes));
     // FNV-1a over every file, names and texts: stable across builds and machines.
     let mut hash: u32 = 0x811c_9dc5;
     for (name, text) in files {
@@ -367,12 +362,11 @@ pub(super) fn load(files: &[(String, &str)]) -> Result<Kb, KbError> {
         credit,
         choice_labels,
         assumed_notes,
-        choice_labels_json,
-        assumed_notes_json,
         products,
         commands,
         lexicon,
         tag,
+        derived: Default::default(),
     })
 }
 
