@@ -8,10 +8,10 @@ use super::{answer_interaction, Answer, Incoming, NotAnInteraction};
 use crate::kb::{Kb, Msg};
 use crate::metrics::{self, Refusal, Transport};
 use crate::render::Embed;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -197,7 +197,11 @@ async fn interactions(
     };
     let json = response.to_json();
     metrics::interaction(Transport::Http, interaction.label(), interaction.lang, outcome, started.elapsed());
-    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+    // Built directly: through `IntoResponse`, the bytes would get a content type first
+    // and then have it replaced.
+    let mut response = Response::new(Body::from(json));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(response)
 }
 
 /// The deferred response, edited into the map: the embed and the PNG, multipart.
