@@ -183,6 +183,22 @@ impl Profile {
             Field::Community => self.community.index(),
         }
     }
+
+    /// This profile with `field` at the code of index `index` (within `field.codes()`).
+    pub fn with(mut self, field: Field, index: usize) -> Profile {
+        match field {
+            Field::Identity => self.identity = Identity::ALL[index],
+            Field::Audience => self.audience = Audience::ALL[index],
+            Field::Role => self.role = Role::ALL[index],
+            Field::Scenario => self.scenario = Scenario::ALL[index],
+            Field::Host => self.host = Host::ALL[index],
+            Field::Device => self.device = Device::ALL[index],
+            Field::Stance => self.stance = Stance::ALL[index],
+            Field::Coverage => self.coverage = Coverage::ALL[index],
+            Field::Community => self.community = Community::ALL[index],
+        }
+        self
+    }
 }
 
 /// A set of fields (which ones were assumed, recognised…).

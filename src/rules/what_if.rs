@@ -50,16 +50,25 @@ pub fn stated(s: &Settled) -> ProfileInput {
 pub fn what_if(s: &Settled) -> WhatIf {
     let input = stated(s);
     let (primary, _, outlook) = outcome(&s.profile).decision();
+    // With identity and audience stated, settling needs no other field, and the
+    // defaults follow from those two alone: changing any other field gives the settled
+    // profile with that field changed, which is what settling again would give.
+    let core_stated = input.is_set(Field::Identity) && input.is_set(Field::Audience);
     let mut changes = Vec::with_capacity(16);
     let mut steady = FieldSet::default();
     for field in Field::ALL {
         let from = (!s.unknown.contains(field)).then(|| s.profile.index(field));
         let mut moved = false;
         for to in (0..field.codes().len()).filter(|&to| Some(to) != from) {
-            let mut changed = input;
-            changed.set(field, to);
-            let Ok(after) = settle(&changed) else { continue };
-            let (p, positioning, o) = outcome(&after.profile).decision();
+            let after = if core_stated && !field.required() {
+                s.profile.with(field, to)
+            } else {
+                let mut changed = input;
+                changed.set(field, to);
+                let Ok(after) = settle(&changed) else { continue };
+                after.profile
+            };
+            let (p, positioning, o) = outcome(&after).decision();
             if p != primary || o != outlook {
                 moved = true;
                 changes.push(Change { field, from, to, primary: p, positioning, outlook: o });
@@ -109,6 +118,63 @@ mod tests {
         let unbacked = w.changes.iter().find(|c| c.field == Field::Community).expect("community matters");
         assert_eq!(unbacked.outlook, Outlook::Unfavorable);
         assert!(w.steady.contains(Field::Device) && w.steady.contains(Field::Stance));
+    }
+
+    /// The changes as the procedure makes them, settling every changed input again.
+    fn settled_again(s: &Settled) -> Vec<(Field, usize, (RuleId, Positioning, Outlook))> {
+        let input = stated(s);
+        let mut out = Vec::new();
+        for field in Field::ALL {
+            let from = (!s.unknown.contains(field)).then(|| s.profile.index(field));
+            for to in (0..field.codes().len()).filter(|&to| Some(to) != from) {
+                let mut changed = input;
+                changed.set(field, to);
+                if let Ok(after) = settle(&changed) {
+                    out.push((field, to, outcome(&after.profile).decision()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The shortcut for a profile with identity and audience stated gives every change
+    /// settling again gives: over every pair of them and a spread of the other fields,
+    /// each stated or left to its default.
+    #[test]
+    fn changing_a_field_of_a_stated_core_is_settling_again() {
+        let others: Vec<Field> = Field::ALL.into_iter().filter(|f| !f.required()).collect();
+        let combos: usize = others.iter().map(|f| f.codes().len() + 1).product();
+        let mut checked = 0;
+        for identity in 0..Field::Identity.codes().len() {
+            for audience in 0..Field::Audience.codes().len() {
+                for n in (identity * 7 + audience..combos).step_by(11) {
+                    let mut input = ProfileInput::default();
+                    input.set(Field::Identity, identity);
+                    input.set(Field::Audience, audience);
+                    let mut rest = n;
+                    for &f in &others {
+                        let k = f.codes().len() + 1;
+                        if rest % k < f.codes().len() {
+                            input.set(f, rest % k);
+                        }
+                        rest /= k;
+                    }
+                    let s = settle(&input).expect("identity and audience settle");
+                    let w = what_if(&s);
+                    let (primary, _, outlook) = outcome(&s.profile).decision();
+                    let moving: Vec<_> = settled_again(&s)
+                        .into_iter()
+                        .filter(|(_, _, (p, _, o))| (*p, *o) != (primary, outlook))
+                        .collect();
+                    let mut ours: Vec<_> =
+                        w.changes.iter().map(|c| (c.field, c.to, (c.primary, c.positioning, c.outlook))).collect();
+                    ours.sort_by_key(|(f, to, _)| (f.index(), *to));
+                    assert_eq!(ours, moving, "{input:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 30_000, "{checked}");
     }
 
     #[test]
