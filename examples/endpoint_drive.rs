@@ -18,7 +18,26 @@ mod discord;
 #[path = "../benches/common/load.rs"]
 mod load;
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+
+/// The endpoint, stopped with SIGINT however the driver ends (a failed request too), so
+/// none is left listening.
+struct Endpoint(Child);
+
+impl Endpoint {
+    fn interrupt(&self) -> bool {
+        Command::new("kill").args(["-INT", &self.0.id().to_string()]).status().is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() && !self.interrupt() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -27,7 +46,7 @@ fn main() {
     let program = args.next().expect(usage);
     let key = discord::keypair();
     let public = discord::public_hex(&key);
-    let mut server = Command::new(program)
+    let server = Command::new(program)
         .args(args)
         .env("DISCORD_PUBLIC_KEY", &public)
         .env("IMLAWS_FLOOR_KEY", &public)
@@ -35,7 +54,8 @@ fn main() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("the endpoint starts");
-    let addr = discord::announced_addr(&mut server);
+    let mut server = Endpoint(server);
+    let addr = discord::announced_addr(&mut server.0);
     let bodies: Vec<String> = ["en-US", "zh-CN"]
         .iter()
         .map(|locale| {
@@ -57,8 +77,7 @@ fn main() {
     }
     drop(conn);
     // SIGINT: `imlaws serve` shuts down gracefully, and callgrind writes its counts.
-    let interrupted = Command::new("kill").args(["-INT", &server.id().to_string()]).status();
-    assert!(interrupted.is_ok_and(|s| s.success()), "kill -INT the endpoint");
-    server.wait().expect("the endpoint stops");
-    println!("{n} requests");
+    assert!(server.interrupt(), "kill -INT the endpoint");
+    let status = server.0.wait().expect("the endpoint stops");
+    println!("{n} requests; the endpoint ended with {status}");
 }

@@ -95,7 +95,7 @@ mod builders {
                         // Our option is JSON made ahead: its texts, read back, go to the
                         // builder, and the bytes written are compared.
                         let ours: serde_json::Value =
-                            serde_json::from_str(&format!("{}{}", o.head, o.tail)).expect("an option is JSON");
+                            serde_json::from_str(&o.parts().concat()).expect("an option is JSON");
                         let text = |key: &str| ours[key].as_str().map(str::to_string);
                         let option = CreateSelectMenuOption::new(text("label").unwrap(), text("value").unwrap());
                         match text("description") {
@@ -349,8 +349,6 @@ proptest! {
     }
 }
 
-/// With one of the other fields stated (host), the assumed ones still come first in
-/// that menu, and the stated field's options after all of them.
 /// A knowledge base from a folder may give the menus' options texts longer than
 /// Discord's 100 characters, and characters JSON escapes: each is cut to 100 with "…",
 /// escaped, and written as serenity writes it (`run_with` compares the bytes).
@@ -381,6 +379,8 @@ fn long_option_texts_are_cut_and_escaped() {
     }
 }
 
+/// With one of the other fields stated (host), the assumed ones still come first in
+/// that menu, and the stated field's options after all of them.
 #[test]
 fn stated_fields_come_after_assumed_ones_in_the_other_menu() {
     let r = assess(&[("identity", "anonymous"), ("audience", "strangers"), ("host", "tool")]);

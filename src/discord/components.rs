@@ -211,10 +211,10 @@ impl OptionJson {
     /// Code `code` of field `f` as a menu option; under an assumed field, with a note
     /// of what it is now (`assumed_now`).
     fn option(&self, lang: Lang, f: Field, code: usize, assumed_now: Option<usize>) -> SelectOption<'_> {
-        SelectOption {
-            head: self.heads[f.index()][code].get(lang),
-            tail: assumed_now.map_or("}", |now| self.assumed_tails[f.index()][now].get(lang)),
-        }
+        SelectOption::new(
+            self.heads[f.index()][code].get(lang),
+            assumed_now.map_or("}", |now| self.assumed_tails[f.index()][now].get(lang)),
+        )
     }
 }
 
@@ -240,8 +240,7 @@ pub fn verdict_rows<'k>(kb: &'k Kb, lang: Lang, report: &Report, owner: u64) -> 
     let current = |f: Field| (!report.profile.unknown.contains(f)).then(|| report.profile.values.index(f));
     let json = OptionJson::of(kb);
     let options = |fields: &[Field]| -> Vec<SelectOption<'k>> {
-        let count: usize = fields.iter().map(|f| f.codes().len() - usize::from(current(*f).is_some())).sum();
-        let mut out = Vec::with_capacity(count.min(OPTIONS_MAX));
+        let mut out = Vec::with_capacity(OPTIONS_MAX);
         for &f in fields {
             let now = current(f);
             let note = now.filter(|_| report.assumed.contains(f));

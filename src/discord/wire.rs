@@ -62,11 +62,23 @@ pub struct Select<'a> {
 }
 
 /// A select menu's option, as JSON made ahead (see `components::OptionJson`): `head`
-/// is `{"label":…,"value":…`, and `tail` closes it, `}` or `,"description":…}`.
+/// is `{"label":…,"value":…`, and `tail` closes it, `}` or `,"description":…}`. Only
+/// the components module makes one, so what is copied into a body is JSON.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SelectOption<'a> {
-    pub head: &'a str,
-    pub tail: &'a str,
+    head: &'a str,
+    tail: &'a str,
+}
+
+impl<'a> SelectOption<'a> {
+    pub(super) fn new(head: &'a str, tail: &'a str) -> Self {
+        SelectOption { head, tail }
+    }
+
+    /// The option's JSON, in its two parts.
+    pub fn parts(&self) -> [&'a str; 2] {
+        [self.head, self.tail]
+    }
 }
 
 /// A secondary (grey) button.

@@ -269,20 +269,21 @@ pub struct Kb {
     /// Six hex digits that change whenever any file of the knowledge base does: a
     /// component made under another knowledge base is refused as stale.
     pub tag: String,
-    /// What a front-end makes once from these texts and keeps beside them.
-    pub derived: Derived,
+    /// What a front-end makes once from these texts and keeps beside them (the crate's
+    /// own: one type per knowledge base, so no one outside may fill it first).
+    pub(crate) derived: Derived,
 }
 
 /// A slot for what a front-end derives from the knowledge base once, at first use (the
 /// Discord menus' options, written as JSON): this module cannot name the front-end's
 /// type, so the slot holds any one type. Empty in a fresh or cloned knowledge base.
 #[derive(Default)]
-pub struct Derived(OnceLock<Box<dyn Any + Send + Sync>>);
+pub(crate) struct Derived(OnceLock<Box<dyn Any + Send + Sync>>);
 
 impl Derived {
     /// The derived value, made by `make` the first time. One type per knowledge base:
     /// a second type gets `None`.
-    pub fn get_or_init<T: Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Option<&T> {
+    pub(crate) fn get_or_init<T: Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Option<&T> {
         self.0.get_or_init(|| Box::new(make())).downcast_ref()
     }
 }
