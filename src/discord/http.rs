@@ -9,9 +9,8 @@ use crate::kb::{Kb, Msg};
 use crate::metrics::{self, Refusal, Transport};
 use crate::render::Embed;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -159,11 +158,11 @@ impl IntoResponse for Refused {
     }
 }
 
-async fn interactions(
-    State(ep): State<Arc<Endpoint>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Refused> {
+async fn interactions(State(ep): State<Arc<Endpoint>>, mut request: Request) -> Result<Response, Refused> {
+    // The headers taken out of the request, not copied (as a `HeaderMap` extractor
+    // would); the body read under the route's limit, as the `Bytes` extractor reads it.
+    let headers = std::mem::take(request.headers_mut());
+    let body = Bytes::from_request(request, &()).await;
     let started = Instant::now();
     // A body over the limit (413), counted; any other failure to read it, as axum says.
     let body = match body {
