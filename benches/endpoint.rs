@@ -37,7 +37,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use discord::{keypair, now, public_hex, sign};
+use discord::{assess_body, keypair, now, public_hex, sign, signed_request};
 use serde_json::{json, Value};
 use serenity::interactions_endpoint::Verifier;
 
@@ -101,22 +101,6 @@ fn placement() -> String {
         }
         None => format!("no CPU pinning, the load generator {wait}"),
     }
-}
-
-/// A signed `POST /interactions` of `body`.
-fn signed(addr: SocketAddr, key: &ed25519_dalek::SigningKey, body: &str) -> Vec<u8> {
-    let ts = now();
-    let sig = sign(key, &ts, body.as_bytes());
-    format!(
-        "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Signature-Ed25519: {sig}\r\nX-Signature-Timestamp: {ts}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
-
-fn assess_body(locale: &str) -> String {
-    discord::command("assess", discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]), locale)
-        .to_string()
 }
 
 /// What `/proc/PID/stat` counts for `pid` so far.
@@ -287,7 +271,7 @@ impl<'a> Server<'a> {
     /// The English and the Chinese `/assess`, signed now: within the endpoint's replay
     /// window however long a round runs.
     fn requests(&self) -> Vec<Vec<u8>> {
-        ["en-US", "zh-CN"].iter().map(|l| signed(self.addr, &self.key, &assess_body(l))).collect()
+        ["en-US", "zh-CN"].iter().map(|l| signed_request(self.addr, &self.key, &assess_body(l))).collect()
     }
 
     /// The closed loop (throughput, CPU per request), then the open loop at 1000 req/s.
@@ -476,7 +460,7 @@ fn dump(dir: &str, key: &ed25519_dalek::SigningKey) {
     let mut conn = Conn::open(server.addr);
     // The raw bytes are written, so a change of key order or spacing shows too.
     let mut ask = |body: &Value| -> (Vec<u8>, Value) {
-        let (status, bytes) = conn.exchange(&signed(server.addr, key, &body.to_string()));
+        let (status, bytes) = conn.exchange(&signed_request(server.addr, key, &body.to_string()));
         assert_eq!(status, 200, "{body}");
         let value = serde_json::from_slice(&bytes).expect("a JSON answer");
         (bytes, value)

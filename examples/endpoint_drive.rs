@@ -56,23 +56,10 @@ fn main() {
         .expect("the endpoint starts");
     let mut server = Endpoint(server);
     let addr = discord::announced_addr(&mut server.0);
-    let bodies: Vec<String> = ["en-US", "zh-CN"]
-        .iter()
-        .map(|locale| {
-            let options = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
-            discord::command("assess", options, locale).to_string()
-        })
-        .collect();
+    let bodies = ["en-US", "zh-CN"].map(discord::assess_body);
     let mut conn = load::Conn::open(addr);
     for i in 0..n {
-        let body = &bodies[i % 2];
-        let timestamp = discord::now();
-        let signature = discord::sign(&key, &timestamp, body.as_bytes());
-        let request = format!(
-            "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Signature-Ed25519: {signature}\r\nX-Signature-Timestamp: {timestamp}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let (status, answer) = conn.exchange(request.as_bytes());
+        let (status, answer) = conn.exchange(&discord::signed_request(addr, &key, &bodies[i % 2]));
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
     }
     drop(conn);

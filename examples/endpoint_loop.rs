@@ -15,17 +15,7 @@ use std::time::Instant;
 
 fn main() {
     let kb = imlaws::kb::Kb::builtin().unwrap();
-    let bodies: Vec<String> = ["en-US", "zh-CN"]
-        .iter()
-        .map(|l| {
-            discord::command(
-                "assess",
-                discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]),
-                l,
-            )
-            .to_string()
-        })
-        .collect();
+    let bodies = ["en-US", "zh-CN"].map(discord::assess_body);
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let mut bytes = 0;
     for i in 0..n {

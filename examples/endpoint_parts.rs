@@ -26,8 +26,7 @@ fn main() {
     let signed: Vec<(String, String)> = ["en-US", "zh-CN"]
         .iter()
         .map(|locale| {
-            let options = discord::string_options(&[("identity", "anonymous"), ("audience", "strangers")]);
-            let body = discord::command("assess", options, locale).to_string();
+            let body = discord::assess_body(locale);
             let signature = discord::sign(&key, &timestamp, body.as_bytes());
             (body, signature)
         })

@@ -286,7 +286,7 @@ pub fn truncate(s: &mut String, max: usize) {
 }
 
 /// [`truncate`], copying a borrowed text only when it is cut.
-fn truncate_cow(s: &mut Cow<'_, str>, max: usize) {
+pub(crate) fn truncate_cow(s: &mut Cow<'_, str>, max: usize) {
     if too_long(s, max) {
         truncate(s.to_mut(), max);
     }

@@ -170,12 +170,9 @@ fn parse_choice(value: &str) -> Option<(Field, usize)> {
 
 /// A component's text cut to Discord's 100 characters (borrowed when it fits).
 fn label(text: &str) -> Cow<'_, str> {
-    if text.len() <= LABEL_MAX || text.chars().count() <= LABEL_MAX {
-        return Cow::Borrowed(text);
-    }
-    let mut text = text.to_string();
-    render::truncate(&mut text, LABEL_MAX);
-    Cow::Owned(text)
+    let mut text = Cow::Borrowed(text);
+    render::truncate_cow(&mut text, LABEL_MAX);
+    text
 }
 
 /// Every menu option as JSON, made once per knowledge base (at the first menu): by

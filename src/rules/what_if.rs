@@ -47,9 +47,11 @@ pub fn stated(s: &Settled) -> ProfileInput {
 }
 
 /// Re-run the procedure with each field at each other code, on the changed input settled
-/// again (or, with identity and audience stated, on the settled profile with that field
-/// changed, which is the same and cheaper: `changing_a_field_of_a_stated_core_is_settling_again`). A change after which the
-/// decision would need a field nobody stated is left out: it would not be one change.
+/// again; or, with identity and audience stated, on the settled profile with that field
+/// changed, which is the same and cheaper (the test
+/// `changing_a_field_of_a_stated_core_is_settling_again` holds it so). A change after
+/// which the decision would need a field nobody stated is left out: it would not be one
+/// change.
 pub fn what_if(s: &Settled) -> WhatIf {
     let input = stated(s);
     let (primary, _, outlook) = outcome(&s.profile).decision();

@@ -33,6 +33,22 @@ pub fn now() -> String {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string()
 }
 
+/// A `POST /interactions` of `body` to `addr`, signed now with `key`, as raw HTTP/1.1.
+pub fn signed_request(addr: std::net::SocketAddr, key: &SigningKey, body: &str) -> Vec<u8> {
+    let ts = now();
+    let sig = sign(key, &ts, body.as_bytes());
+    format!(
+        "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nX-Signature-Ed25519: {sig}\r\nX-Signature-Timestamp: {ts}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The endpoint benches' workload: `/assess` of an anonymous app for strangers.
+pub fn assess_body(locale: &str) -> String {
+    command("assess", string_options(&[("identity", "anonymous"), ("audience", "strangers")]), locale).to_string()
+}
+
 /// A guild slash-command interaction, as in the platform fact sheet.
 pub fn command(name: &str, options: Value, locale: &str) -> Value {
     json!({
